@@ -1,0 +1,39 @@
+import { Context } from '@temporalio/activity';
+import type { OrderState } from '../shared/orders';
+import type { InventoryClient } from './inventory-client';
+import type { OrderEventPublisher } from './order-events';
+import type { OrderStore } from './order-store';
+
+export interface OrderActivityDeps {
+  inventory: InventoryClient;
+  orders: OrderStore;
+  events: OrderEventPublisher;
+}
+
+/** The saga's activities, built from the clients the worker wires in (tests pass their own). */
+export function createOrderActivities({ inventory, orders, events }: OrderActivityDeps) {
+  return {
+    /** Writes the transition to the orders database, then publishes it on the stream. */
+    async recordTransition(state: OrderState): Promise<void> {
+      const { written } = await orders.saveTransition(state);
+      // Publish even when a newer row already exists: this transition's event may be the one
+      // an earlier attempt failed to send. Its event id lets consumers drop repeats.
+      await events.publish(state);
+      if (!written) Context.current().log.info('transition already superseded', { orderId: state.orderId });
+    },
+
+    async reserveLine(request: { reservationId: string; itemId: string; quantity: number }) {
+      const context = Context.current();
+      const result = await inventory.reserve(request, context.cancellationSignal);
+      return { attempt: context.info.attempt, replayed: result.replayed };
+    },
+
+    async releaseLine(request: { reservationId: string; itemId: string }): Promise<void> {
+      await inventory.release(request, Context.current().cancellationSignal);
+    },
+  };
+}
+
+export { createInventoryClient } from './inventory-client';
+export { createOrderEventPublisher } from './order-events';
+export { createOrderStore } from './order-store';

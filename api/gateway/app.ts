@@ -1,0 +1,51 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Client } from '@temporalio/client';
+import type { Redis } from 'ioredis';
+import { loggerOptions } from '../../shared/logger';
+import type { OrderPolicy } from '../../shared/orders';
+import type { OrdersDb } from '../../shared/orders-db';
+import { registerHealthRoutes } from '../http/health';
+import { registerOpenApi } from '../http/openapi';
+import { registerProblemHandling } from '../http/problem';
+import { createOrderEventFeed } from './events/feed';
+import { registerOrderEventRoutes } from './events/routes';
+import { registerOrderRoutes } from './orders/routes';
+import { createOrderService } from './orders/service';
+
+export interface GatewayDeps {
+  temporal: Client;
+  db: OrdersDb;
+  redis: Redis;
+  /** A second connection, held by the blocking stream reader behind SSE. */
+  redisSubscriber: Redis;
+  inventoryUrl: string;
+  policy: OrderPolicy;
+  logLevel: string;
+}
+
+export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: loggerOptions('gateway', deps.logLevel) }).withTypeProvider<TypeBoxTypeProvider>();
+  registerProblemHandling(app);
+  await registerOpenApi(app, {
+    title: 'Valerix gateway',
+    description: 'Orders as Temporal sagas. Every POST needs an Idempotency-Key; errors are application/problem+json.',
+  });
+  registerHealthRoutes(app, {
+    temporal: () => deps.temporal.workflowService.getSystemInfo({}),
+    orders_db: () => deps.db.$queryRaw`SELECT 1`,
+    redis: () => deps.redis.ping(),
+    inventory: async () => {
+      const response = await fetch(new URL('/health', deps.inventoryUrl), { signal: AbortSignal.timeout(2000) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    },
+  });
+
+  const orders = createOrderService({ temporal: deps.temporal, db: deps.db, policy: deps.policy, log: app.log });
+  registerOrderRoutes(app, orders);
+  const feed = createOrderEventFeed(deps.redisSubscriber, deps.redis, app.log);
+  registerOrderEventRoutes(app, feed);
+  app.addHook('onReady', async () => feed.start());
+  app.addHook('onClose', async () => feed.stop());
+  return app;
+}

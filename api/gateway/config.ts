@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { databaseUrl, loadConfig, logLevel, milliseconds, port } from '../../shared/env';
+
+const schema = z.object({
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: port(3001),
+  ORDERS_DATABASE_URL: databaseUrl('postgresql://valerix@127.0.0.1:5432/orders'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  INVENTORY_URL: z.string().url().default('http://127.0.0.1:3002'),
+  /** After this long without a successful reservation of a line, the order compensates and fails. */
+  INVENTORY_DEADLINE_MS: milliseconds(60_000),
+  INVENTORY_CALL_TIMEOUT_MS: milliseconds(10_000),
+  /** How long a CONFIRMED order can still be cancelled (a return). */
+  RETURN_WINDOW_MS: milliseconds(7 * 24 * 3600 * 1000),
+  LOG_LEVEL: logLevel,
+});
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = loadConfig('gateway', schema, env);
+  return {
+    host: parsed.GATEWAY_HOST,
+    port: parsed.GATEWAY_PORT,
+    ordersDatabaseUrl: parsed.ORDERS_DATABASE_URL,
+    redisUrl: parsed.REDIS_URL,
+    temporalAddress: parsed.TEMPORAL_ADDRESS,
+    temporalNamespace: parsed.TEMPORAL_NAMESPACE,
+    inventoryUrl: parsed.INVENTORY_URL,
+    orderPolicy: {
+      inventoryDeadlineMs: parsed.INVENTORY_DEADLINE_MS,
+      inventoryCallTimeoutMs: parsed.INVENTORY_CALL_TIMEOUT_MS,
+      returnWindowMs: parsed.RETURN_WINDOW_MS,
+    },
+    logLevel: parsed.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,125 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { PROBLEM_TYPES } from '../../../shared/problems';
+import type { OrderLineInput, OrderStatus } from '../../../shared/orders';
+import { HttpProblem, ProblemSchema } from '../../http/problem';
+import { checkIdempotencyKey } from './idempotency';
+import {
+  CancelBody,
+  CreateOrderBody,
+  IdempotencyHeaders,
+  ListOrdersQuery,
+  MAX_PREFER_WAIT_SECONDS,
+  OrderIdParams,
+  OrderList,
+  OrderView,
+} from './schemas';
+import { IdempotencyKeyReused, OrderNotCancellable, OrderNotFound, OrderStateUnavailable, type OrderService } from './service';
+
+type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const problems = { 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 500: ProblemSchema, 503: ProblemSchema };
+
+/** `Prefer: wait=N` (RFC 7240), capped at 30 s; anything else means "do not wait". */
+export function preferredWaitMs(header: string | undefined): number {
+  const match = header?.match(/(?:^|[,;\s])wait\s*=\s*"?(\d+)"?/i);
+  if (!match) return 0;
+  return Math.min(Number(match[1]), MAX_PREFER_WAIT_SECONDS) * 1000;
+}
+
+function toLines(body: CreateOrderBody): OrderLineInput[] {
+  if ('lines' in body) return body.lines.map((line) => ({ itemId: line.item_id, quantity: line.quantity }));
+  return [{ itemId: body.item_id, quantity: body.quantity }];
+}
+
+function translate(err: unknown): never {
+  if (err instanceof OrderNotFound) throw new HttpProblem(404, PROBLEM_TYPES.orderNotFound, 'Order not found', `No order '${err.message}'`);
+  if (err instanceof OrderNotCancellable) throw new HttpProblem(409, PROBLEM_TYPES.orderNotCancellable, 'Order cannot be cancelled', err.message);
+  if (err instanceof OrderStateUnavailable) {
+    throw new HttpProblem(503, PROBLEM_TYPES.dependencyUnavailable, 'Order state unavailable', 'No worker answered in time; retry shortly.');
+  }
+  throw err;
+}
+
+export function registerOrderRoutes(app: App, orders: OrderService): void {
+  app.post(
+    '/api/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Place an order (idempotent per Idempotency-Key)',
+        description:
+          'Answers 202 with the order, or 201 once it reached a terminal status (ask to wait with `Prefer: wait=N`). ' +
+          'The same key with the same body returns the same order, marked `Idempotency-Replayed: true`; ' +
+          'with a different body, 422.',
+        headers: IdempotencyHeaders,
+        body: CreateOrderBody,
+        response: { 201: OrderView, 202: OrderView, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const keyCheck = checkIdempotencyKey(request.headers['idempotency-key']);
+      if (!keyCheck.ok) {
+        throw keyCheck.reason === 'missing'
+          ? new HttpProblem(400, PROBLEM_TYPES.idempotencyKeyMissing, 'Idempotency-Key required', 'Send an Idempotency-Key header (a UUID is recommended).')
+          : new HttpProblem(400, PROBLEM_TYPES.idempotencyKeyInvalid, 'Invalid Idempotency-Key', 'The key must be 1-255 visible ASCII characters.');
+      }
+      const waitMs = preferredWaitMs(request.headers.prefer);
+      let result;
+      try {
+        result = await orders.placeOrder(keyCheck.key, toLines(request.body), waitMs);
+      } catch (err) {
+        if (err instanceof IdempotencyKeyReused) {
+          throw new HttpProblem(422, PROBLEM_TYPES.idempotencyKeyReused, 'Idempotency-Key reused', 'This key was used for a different request; the first order is unchanged.', {
+            order_id: err.message,
+          });
+        }
+        translate(err);
+      }
+      const { view, replayed } = result;
+      reply.header('location', `/api/orders/${view.id}`);
+      if (replayed) reply.header('idempotency-replayed', 'true');
+      if (waitMs > 0) reply.header('preference-applied', `wait=${waitMs / 1000}`);
+      const settled = view.status === 'CONFIRMED' || view.status === 'FAILED' || view.status === 'CANCELLED';
+      return reply.code(settled ? 201 : 202).send({ ...view, replayed });
+    },
+  );
+
+  app.get(
+    '/api/orders',
+    { schema: { tags: ['orders'], summary: 'List orders, newest first', querystring: ListOrdersQuery, response: { 200: OrderList, ...problems } } },
+    async (request) => {
+      const { status, limit, cursor } = request.query;
+      if (cursor !== undefined && !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+        throw new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid cursor', 'Pass back the next_cursor of an earlier page.');
+      }
+      return orders.listOrders({ status: status as OrderStatus | undefined, limit, cursor });
+    },
+  );
+
+  app.get(
+    '/api/orders/:id',
+    { schema: { tags: ['orders'], summary: 'One order: live from its workflow while it runs', params: OrderIdParams, response: { 200: OrderView, ...problems } } },
+    async (request) => orders.getOrder(request.params.id).catch(translate),
+  );
+
+  app.post(
+    '/api/orders/:id/cancel',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Cancel an order (a return once CONFIRMED)',
+        description: '200 once compensated, 202 if still compensating after 10 s, 409 when nothing can be cancelled.',
+        params: OrderIdParams,
+        body: Type.Optional(CancelBody),
+        response: { 200: OrderView, 202: OrderView, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const reason = request.body?.reason;
+      const { view, settled } = await orders.cancelOrder(request.params.id, reason).catch(translate);
+      return reply.code(settled ? 200 : 202).send(view);
+    },
+  );
+}

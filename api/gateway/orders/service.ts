@@ -1,0 +1,174 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { FastifyBaseLogger } from 'fastify';
+import type { OrdersDb } from '../../../shared/orders-db';
+import {
+  TASK_QUEUE,
+  TERMINAL_STATUSES,
+  awaitOutcome,
+  getOrderState,
+  requestCancel,
+  type OrderLineInput,
+  type OrderPolicy,
+  type OrderStatus,
+} from '../../../shared/orders';
+import type { orderWorkflow } from '../../../workflows';
+import { orderIdFor, requestHashFor } from './idempotency';
+import type { OrderView } from './schemas';
+import { viewFromRequest, viewFromRow, viewFromState } from './views';
+
+export class IdempotencyKeyReused extends Error {}
+export class OrderNotFound extends Error {}
+export class OrderNotCancellable extends Error {}
+export class OrderStateUnavailable extends Error {}
+
+export interface PlaceOrderResult {
+  view: OrderView;
+  replayed: boolean;
+}
+
+const QUERY_DEADLINE_MS = 3000;
+const CANCEL_WAIT_MS = 10_000;
+
+export interface OrderServiceDeps {
+  temporal: Client;
+  db: OrdersDb;
+  policy: OrderPolicy;
+  log: FastifyBaseLogger;
+}
+
+export type OrderService = ReturnType<typeof createOrderService>;
+
+export function createOrderService({ temporal, db, policy, log }: OrderServiceDeps) {
+  const isTerminal = (status: string) => TERMINAL_STATUSES.includes(status as OrderStatus);
+
+  const readRow = (orderId: string) => db.order.findUnique({ where: { id: orderId }, include: { lines: true } });
+
+  async function startWorkflow(orderId: string, lines: OrderLineInput[]): Promise<void> {
+    try {
+      await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+        taskQueue: TASK_QUEUE,
+        workflowId: orderId,
+        args: [{ orderId, lines, policy }],
+        // A running order with this id is attached to, a finished one is never started again.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  /** Waits up to waitMs for a terminal status; undefined when the workflow could not answer in time. */
+  async function waitForOutcome(orderId: string, waitMs: number) {
+    try {
+      return await temporal.withDeadline(Date.now() + waitMs + 2000, () =>
+        temporal.workflow.getHandle(orderId).executeUpdate(awaitOutcome, { args: [waitMs] }),
+      );
+    } catch (err) {
+      log.debug({ err, orderId }, 'no outcome within the wait');
+      return undefined;
+    }
+  }
+
+  async function getOrder(orderId: string): Promise<OrderView> {
+    const row = await readRow(orderId);
+    if (row && isTerminal(row.status)) return viewFromRow(row);
+    try {
+      const state = await temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        temporal.workflow.getHandle(orderId).query(getOrderState),
+      );
+      return viewFromState(state);
+    } catch (err) {
+      if (row) return viewFromRow(row);
+      if (err instanceof WorkflowNotFoundError) throw new OrderNotFound(orderId);
+      throw new OrderStateUnavailable((err as Error).message);
+    }
+  }
+
+  return {
+    getOrder,
+
+    /**
+     * Claims the key, then starts (or attaches to) the order's workflow. Safe to repeat at any
+     * moment: the claim and the workflow id both derive from the key.
+     */
+    async placeOrder(key: string, lines: OrderLineInput[], waitMs: number): Promise<PlaceOrderResult> {
+      const orderId = orderIdFor(key);
+      const requestHash = requestHashFor(lines);
+      const claim = await db.idempotencyKey.createMany({ data: [{ key, orderId, requestHash }], skipDuplicates: true });
+      const replayed = claim.count === 0;
+      if (replayed) {
+        const existing = await db.idempotencyKey.findUnique({ where: { key } });
+        if (existing && existing.requestHash !== requestHash) throw new IdempotencyKeyReused(orderId);
+      }
+      // An order already in the read model has run: never start it again, even after Temporal's
+      // retention has dropped its history. Otherwise (first request, or a retry after a crash
+      // between claim and start) start it; USE_EXISTING attaches to a running one.
+      const recorded = replayed ? await db.order.findUnique({ where: { id: orderId }, select: { id: true } }) : null;
+      if (!recorded) await startWorkflow(orderId, lines);
+
+      if (waitMs > 0) {
+        const state = await waitForOutcome(orderId, waitMs);
+        if (state) return { view: viewFromState(state), replayed };
+      }
+      if (!replayed) return { view: viewFromRequest(orderId, lines), replayed };
+      return { view: await getOrder(orderId), replayed };
+    },
+
+    async listOrders(filter: { status?: OrderStatus; limit: number; cursor?: string }) {
+      const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+      const rows = await db.order.findMany({
+        where: {
+          ...(filter.status ? { status: filter.status } : {}),
+          ...(after
+            ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+            : {}),
+        },
+        include: { lines: true },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: filter.limit + 1,
+      });
+      const page = rows.slice(0, filter.limit);
+      const last = page.at(-1);
+      return {
+        orders: page.map(viewFromRow),
+        next_cursor: rows.length > filter.limit && last ? encodeCursor(last.createdAt, last.id) : undefined,
+      };
+    },
+
+    /** Asks the saga to cancel and waits a little for it to finish compensating. */
+    async cancelOrder(orderId: string, reason: string | undefined): Promise<{ view: OrderView; settled: boolean }> {
+      try {
+        const state = await temporal.withDeadline(Date.now() + CANCEL_WAIT_MS, () =>
+          temporal.workflow.getHandle(orderId).executeUpdate(requestCancel, { args: [{ reason }] }),
+        );
+        return { view: viewFromState(state), settled: true };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw new OrderNotCancellable(err.cause?.message ?? err.message);
+        if (err instanceof WorkflowNotFoundError) {
+          // Finished workflows (a closed return window, a failed order) answer "not found" to updates.
+          const row = await readRow(orderId);
+          if (!row) throw new OrderNotFound(orderId);
+          throw new OrderNotCancellable(`the order is ${row.status} and can no longer be cancelled`);
+        }
+        log.warn({ err, orderId }, 'cancel not settled in time');
+        return { view: await getOrder(orderId), settled: false };
+      }
+    },
+  };
+}
+
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(iso ?? '');
+  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
+}

@@ -1,0 +1,35 @@
+import { Client, Connection } from '@temporalio/client';
+import closeWithGrace from 'close-with-grace';
+import { Redis } from 'ioredis';
+import { createLogger } from '../../shared/logger';
+import { createOrdersDb } from '../../shared/orders-db';
+import { buildGatewayApp } from './app';
+import { loadGatewayConfig } from './config';
+
+const config = loadGatewayConfig();
+const log = createLogger('gateway', config.logLevel);
+
+const connection = await Connection.connect({ address: config.temporalAddress });
+const temporal = new Client({ connection, namespace: config.temporalNamespace });
+const db = createOrdersDb(config.ordersDatabaseUrl, 20);
+const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+const redisSubscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+
+const app = await buildGatewayApp({
+  temporal,
+  db,
+  redis,
+  redisSubscriber,
+  inventoryUrl: config.inventoryUrl,
+  policy: config.orderPolicy,
+  logLevel: config.logLevel,
+});
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) log.error({ err }, 'shutting down after an error');
+  else log.info({ signal }, 'shutting down');
+  await app.close();
+  await Promise.allSettled([connection.close(), db.$disconnect(), redis.quit()]);
+});
+
+await app.listen({ host: config.host, port: config.port });

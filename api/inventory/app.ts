@@ -1,0 +1,120 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { loggerOptions } from '../../shared/logger';
+import { PROBLEM_TYPES } from '../../shared/problems';
+import { registerHealthRoutes } from '../http/health';
+import { registerOpenApi } from '../http/openapi';
+import { HttpProblem, ProblemSchema, registerProblemHandling } from '../http/problem';
+import { NO_FAULTS, type InventoryFaults } from './faults';
+import { AuditRow, DeductBody, DeductResult, Item, ItemId, ReleaseBody, ReleaseResult, RestockBody } from './schemas';
+import type { InventoryStore } from './store';
+
+export interface InventoryAppDeps {
+  store: InventoryStore;
+  logLevel: string;
+  faults?: InventoryFaults;
+}
+
+const problems = { 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 500: ProblemSchema, 503: ProblemSchema };
+
+export async function buildInventoryApp({ store, logLevel, faults = NO_FAULTS }: InventoryAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: loggerOptions('inventory', logLevel) }).withTypeProvider<TypeBoxTypeProvider>();
+  registerProblemHandling(app);
+  await registerOpenApi(app, {
+    title: 'Valerix inventory',
+    description: 'Stock changes only through reservations with unique ids; release is idempotent.',
+  });
+  registerHealthRoutes(app, { postgres: () => store.ping() });
+
+  app.get('/api/inventory', { schema: { tags: ['inventory'], response: { 200: Type.Object({ items: Type.Array(Item) }) } } }, async () => ({
+    items: await store.list(),
+  }));
+
+  app.get(
+    '/api/inventory/audit',
+    { schema: { tags: ['inventory'], description: 'stock + reserved = initial + restocked, per item', response: { 200: Type.Object({ consistent: Type.Boolean(), items: Type.Array(AuditRow) }) } } },
+    async () => {
+      const items = await store.audit();
+      return { consistent: items.every((item) => item.consistent), items };
+    },
+  );
+
+  app.get(
+    '/api/inventory/:item_id',
+    { schema: { tags: ['inventory'], params: Type.Object({ item_id: ItemId }), response: { 200: Item, ...problems } } },
+    async (request) => {
+      const item = await store.get(request.params.item_id);
+      if (!item) throw new HttpProblem(404, PROBLEM_TYPES.unknownItem, 'Unknown item', `No item '${request.params.item_id}'`);
+      return item;
+    },
+  );
+
+  app.post(
+    '/api/inventory/deduct',
+    {
+      schema: {
+        tags: ['inventory'],
+        description: 'Reserve stock under a unique reservation id. Repeating the id changes nothing and answers 200 with replayed=true.',
+        body: DeductBody,
+        response: { 200: DeductResult, 201: DeductResult, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const { item_id, quantity, reservation_id } = request.body;
+      const outcome = await store.reserve(reservation_id, item_id, quantity, { beforeCommit: () => faults.beforeCommit('reserve') });
+      switch (outcome.kind) {
+        case 'unknown-item':
+          throw new HttpProblem(404, PROBLEM_TYPES.unknownItem, 'Unknown item', `No item '${item_id}'`);
+        case 'out-of-stock':
+          throw new HttpProblem(409, PROBLEM_TYPES.outOfStock, 'Out of stock', `'${item_id}' has ${outcome.available} left, ${quantity} requested`, {
+            available: outcome.available,
+          });
+        case 'released-before':
+          throw new HttpProblem(409, PROBLEM_TYPES.reservationReleased, 'Reservation released', `Reservation '${reservation_id}' was released before it was made`);
+        case 'replayed':
+          if (await dropAnswer(reply, 'reserve')) return reply;
+          return reply.code(200).send({ reservation_id, item_id: outcome.itemId, quantity: outcome.quantity, replayed: true });
+        case 'reserved':
+          if (await dropAnswer(reply, 'reserve')) return reply;
+          return reply.code(201).send({ reservation_id, item_id, quantity, replayed: false, stock: outcome.stock });
+      }
+    },
+  );
+
+  app.post(
+    '/api/inventory/release',
+    { schema: { tags: ['inventory'], description: 'Give a reservation back. Idempotent; a release before the reservation blocks it.', body: ReleaseBody, response: { 200: ReleaseResult, ...problems } } },
+    async (request, reply) => {
+      const { reservation_id, item_id } = request.body;
+      const outcome = await store.release(reservation_id, item_id, { beforeCommit: () => faults.beforeCommit('release') });
+      if (await dropAnswer(reply, 'release')) return reply;
+      if (outcome.kind === 'released') return { reservation_id, outcome: 'released' as const, quantity: outcome.quantity };
+      return {
+        reservation_id,
+        outcome: outcome.kind === 'tombstone' ? ('released-before-reserved' as const) : ('already-released' as const),
+        quantity: 0,
+      };
+    },
+  );
+
+  app.post(
+    '/api/inventory/:item_id/restock',
+    { schema: { tags: ['inventory'], params: Type.Object({ item_id: ItemId }), body: RestockBody, response: { 200: Item, ...problems } } },
+    async (request) => {
+      const item = await store.restock(request.params.item_id, request.body.quantity);
+      if (!item) throw new HttpProblem(404, PROBLEM_TYPES.unknownItem, 'Unknown item', `No item '${request.params.item_id}'`);
+      return item;
+    },
+  );
+
+  /** The lost response: committed, then the connection closes with no answer. */
+  async function dropAnswer(reply: { hijack(): void; raw: { socket: { destroy(): void } | null } }, operation: 'reserve' | 'release') {
+    if ((await faults.afterCommit(operation)) !== 'drop') return false;
+    reply.hijack();
+    reply.raw.socket?.destroy();
+    return true;
+  }
+
+  return app;
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { databaseUrl, loadConfig, logLevel, port } from '../../shared/env';
+
+const schema = z.object({
+  INVENTORY_HOST: z.string().default('127.0.0.1'),
+  INVENTORY_PORT: port(3002),
+  INVENTORY_DATABASE_URL: databaseUrl('postgresql://valerix@127.0.0.1:5432/inventory'),
+  LOG_LEVEL: logLevel,
+});
+
+export type InventoryConfig = ReturnType<typeof loadInventoryConfig>;
+
+export function loadInventoryConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = loadConfig('inventory', schema, env);
+  return {
+    host: parsed.INVENTORY_HOST,
+    port: parsed.INVENTORY_PORT,
+    databaseUrl: parsed.INVENTORY_DATABASE_URL,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,49 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ItemId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'Item id, e.g. ps5' });
+export const Quantity = Type.Integer({ minimum: 1, maximum: 1000 });
+export const ReservationId = Type.String({ minLength: 1, maxLength: 200, description: 'Unique per reservation; a repeat changes nothing' });
+
+export const Item = Type.Object({
+  item_id: Type.String(),
+  name: Type.String(),
+  stock: Type.Integer({ description: 'Units available now' }),
+  reserved: Type.Integer({ description: 'Units held by reservations not released' }),
+  initial_stock: Type.Integer(),
+  restocked: Type.Integer(),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+export const DeductBody = Type.Object(
+  { item_id: ItemId, quantity: Quantity, reservation_id: ReservationId },
+  { additionalProperties: false },
+);
+export type DeductBody = Static<typeof DeductBody>;
+
+export const DeductResult = Type.Object({
+  reservation_id: Type.String(),
+  item_id: Type.String(),
+  quantity: Type.Integer(),
+  replayed: Type.Boolean({ description: 'True when this reservation id had been applied before' }),
+  stock: Type.Optional(Type.Integer({ description: 'Units left after this reservation' })),
+});
+
+export const ReleaseBody = Type.Object({ reservation_id: ReservationId, item_id: ItemId }, { additionalProperties: false });
+
+export const ReleaseResult = Type.Object({
+  reservation_id: Type.String(),
+  outcome: Type.Union([Type.Literal('released'), Type.Literal('already-released'), Type.Literal('released-before-reserved')]),
+  quantity: Type.Integer({ description: 'Units given back by this call' }),
+});
+
+export const RestockBody = Type.Object({ quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, { additionalProperties: false });
+
+export const AuditRow = Type.Object({
+  item_id: Type.String(),
+  stock: Type.Integer(),
+  reserved: Type.Integer(),
+  initial_stock: Type.Integer(),
+  restocked: Type.Integer(),
+  ledger_total: Type.Integer(),
+  consistent: Type.Boolean(),
+});

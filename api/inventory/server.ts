@@ -1,0 +1,18 @@
+import closeWithGrace from 'close-with-grace';
+import pg from 'pg';
+import { buildInventoryApp } from './app';
+import { loadInventoryConfig } from './config';
+import { createInventoryStore } from './store';
+
+const config = loadInventoryConfig();
+const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+const app = await buildInventoryApp({ store: createInventoryStore(pool), logLevel: config.logLevel });
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'shutting down after an error');
+  else app.log.info({ signal }, 'shutting down');
+  await app.close();
+  await pool.end();
+});
+
+await app.listen({ host: config.host, port: config.port });

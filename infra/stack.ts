@@ -1,0 +1,229 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { MIGRATION_DIRS, applyMigrations } from './migrate';
+import { ensureDatabases, startPostgres, type RunningPostgres } from './postgres';
+import { assertPortFree, waitFor } from './ports';
+import { ManagedProcess } from './process';
+import { startRedis, type RunningRedis } from './redis';
+import { TEMPORAL_NAMESPACE, startTemporal, type RunningTemporal } from './temporal';
+
+export interface InfraPorts {
+  postgres: number;
+  redis: number;
+  temporal: number;
+  /** Omit to run Temporal headless. */
+  temporalUi?: number;
+}
+
+export interface ServicePorts {
+  inventory: number;
+  gateway: number;
+  worker: number;
+  web?: number;
+}
+
+export interface Infrastructure {
+  postgres: RunningPostgres;
+  redis: RunningRedis;
+  temporal: RunningTemporal;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+type Progress = (message: string) => void;
+
+async function step<T>(progress: Progress, label: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  progress(`${label} ...`);
+  const result = await work();
+  progress(`${label} ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return result;
+}
+
+/** Postgres (orders + inventory databases, migrated), Redis and the Temporal dev server. */
+export async function startInfrastructure(options: {
+  root: string;
+  dataDir: string;
+  ports: InfraPorts;
+  durable: boolean;
+  progress?: Progress;
+}): Promise<Infrastructure> {
+  const { root, dataDir, ports, durable } = options;
+  const progress = options.progress ?? (() => undefined);
+  const logs = path.join(dataDir, 'logs');
+  fs.mkdirSync(logs, { recursive: true });
+  await assertPortFree(ports.postgres, 'Postgres');
+  await assertPortFree(ports.redis, 'Redis');
+  await assertPortFree(ports.temporal, 'Temporal');
+  if (ports.temporalUi !== undefined) await assertPortFree(ports.temporalUi, 'Temporal Web UI');
+
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+  };
+  try {
+    const postgres = await step(progress, `postgres :${ports.postgres}`, () =>
+      startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: ports.postgres, logFile: path.join(logs, 'postgres.log'), durable }),
+    );
+    started.push(postgres);
+    await step(progress, 'databases orders + inventory, migrations', async () => {
+      await ensureDatabases(postgres.url('postgres'), ['orders', 'inventory']);
+      await applyMigrations(postgres.url('orders'), path.join(root, MIGRATION_DIRS.orders));
+      await applyMigrations(postgres.url('inventory'), path.join(root, MIGRATION_DIRS.inventory));
+    });
+    const redis = await step(progress, `redis :${ports.redis}`, () =>
+      startRedis({ dataDir: path.join(dataDir, 'redis'), port: ports.redis, logFile: path.join(logs, 'redis.log'), durable }),
+    );
+    started.push(redis);
+    const temporal = await step(
+      progress,
+      `temporal :${ports.temporal}${ports.temporalUi ? ` (web ui :${ports.temporalUi})` : ''}`,
+      () =>
+        startTemporal({
+          dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
+          port: ports.temporal,
+          uiPort: ports.temporalUi,
+          logFile: path.join(logs, 'temporal.log'),
+        }),
+    );
+    started.push(temporal);
+    const env = {
+      ORDERS_DATABASE_URL: postgres.url('orders'),
+      INVENTORY_DATABASE_URL: postgres.url('inventory'),
+      REDIS_URL: redis.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE,
+      ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}),
+    };
+    return { postgres, redis, temporal, env, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+export interface ServiceSpec {
+  name: 'inventory' | 'worker' | 'gateway' | 'web';
+  command: string;
+  args: string[];
+  healthUrl: string;
+}
+
+export function serviceSpecs(root: string, ports: ServicePorts): ServiceSpec[] {
+  const tsx = (entry: string) => ({ command: process.execPath, args: ['--import', 'tsx', path.join(root, entry)] });
+  const specs: ServiceSpec[] = [
+    { name: 'inventory', ...tsx('api/inventory/server.ts'), healthUrl: `http://127.0.0.1:${ports.inventory}/health` },
+    { name: 'worker', ...tsx('workers/main.ts'), healthUrl: `http://127.0.0.1:${ports.worker}/health` },
+    { name: 'gateway', ...tsx('api/gateway/server.ts'), healthUrl: `http://127.0.0.1:${ports.gateway}/health` },
+  ];
+  if (ports.web !== undefined) {
+    specs.push({
+      name: 'web',
+      command: process.execPath,
+      args: [path.join(root, 'node_modules/@remix-run/serve/dist/cli.js'), path.join(root, 'web/build/server/index.js')],
+      healthUrl: `http://127.0.0.1:${ports.web}/healthz`,
+    });
+  }
+  return specs;
+}
+
+export function serviceEnv(infra: Infrastructure, ports: ServicePorts): Record<string, string> {
+  return {
+    ...infra.env,
+    INVENTORY_PORT: String(ports.inventory),
+    GATEWAY_PORT: String(ports.gateway),
+    WORKER_HTTP_PORT: String(ports.worker),
+    ...(ports.web !== undefined ? { PORT: String(ports.web), WEB_PORT: String(ports.web) } : {}),
+    INVENTORY_URL: `http://127.0.0.1:${ports.inventory}`,
+    GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+  };
+}
+
+/**
+ * A supervised application process: restarted with backoff when it dies unexpectedly, the way
+ * Kubernetes restarts a crashed container.
+ */
+export class SupervisedService {
+  process: ManagedProcess;
+  restarts = 0;
+  private stopping = false;
+
+  constructor(
+    readonly spec: ServiceSpec,
+    private readonly env: Record<string, string>,
+    private readonly logFile: string,
+    private readonly onRestart: (name: string, code: number | null) => void = () => undefined,
+  ) {
+    this.process = this.launch();
+  }
+
+  private launch(): ManagedProcess {
+    const child = new ManagedProcess({
+      name: this.spec.name,
+      command: this.spec.command,
+      args: this.spec.args,
+      env: this.env,
+      logFile: this.logFile,
+    }).start();
+    child.onExit((code) => {
+      if (this.stopping) return;
+      this.restarts += 1;
+      this.onRestart(this.spec.name, code);
+      const backoff = Math.min(500 * 2 ** Math.min(this.restarts, 5), 10_000);
+      setTimeout(() => {
+        if (!this.stopping) this.process = this.launch();
+      }, backoff).unref();
+    });
+    return child;
+  }
+
+  async waitHealthy(timeoutMs = 90_000): Promise<void> {
+    await waitFor(
+      `${this.spec.name} (${this.spec.healthUrl})`,
+      async () => {
+        const response = await fetch(this.spec.healthUrl, { signal: AbortSignal.timeout(1000) });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      },
+      { timeoutMs, intervalMs: 200 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- last lines of ${this.logFile} ---\n${this.process.tailLog(30)}`);
+    });
+  }
+
+  /** kill -9, as a crash; the supervisor brings it back. */
+  async crash(): Promise<void> {
+    await this.process.kill();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.process.stop(15_000);
+  }
+}
+
+export async function startServices(options: {
+  root: string;
+  infra: Infrastructure;
+  ports: ServicePorts;
+  logsDir: string;
+  extraEnv?: Record<string, string>;
+  progress?: Progress;
+  onRestart?: (name: string, code: number | null) => void;
+}): Promise<SupervisedService[]> {
+  const progress = options.progress ?? (() => undefined);
+  const env = { ...serviceEnv(options.infra, options.ports), ...options.extraEnv };
+  const services: SupervisedService[] = [];
+  try {
+    for (const spec of serviceSpecs(options.root, options.ports)) {
+      const port = new URL(spec.healthUrl).port;
+      await assertPortFree(Number(port), spec.name);
+      const service = new SupervisedService(spec, env, path.join(options.logsDir, `${spec.name}.log`), options.onRestart);
+      services.push(service);
+      await step(progress, `${spec.name} :${port}`, () => service.waitHealthy());
+    }
+    return services;
+  } catch (err) {
+    for (const service of services.reverse()) await service.stop();
+    throw err;
+  }
+}

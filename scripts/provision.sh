@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Installs whatever `npm start` / `npm test` need and is missing. Idempotent: a part that is
+# already present is used as it is. Usage: scripts/provision.sh [--for-tests] [--help]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TEMPORAL_CLI_VERSION="1.5.1"
+TOOLS_BIN="$ROOT/.tools/bin"
+# Built binaries outlive a fresh clone on a kept machine; nothing depends on this cache existing.
+MACHINE_CACHE="${VALERIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/valerix}"
+FOR_TESTS=0
+
+for arg in "$@"; do
+  case "$arg" in
+    --for-tests) FOR_TESTS=1 ;;
+    -h|--help)
+      cat <<USAGE
+Usage: scripts/provision.sh [--for-tests]
+
+Checks and, where missing, installs:
+  npm packages           npm ci (when node_modules is missing or older than package-lock.json)
+  Prisma client          prisma generate into generated/ (offline)
+  Temporal CLI $TEMPORAL_CLI_VERSION   go install into .tools/bin (cold build takes a few minutes)
+  Postgres server        Debian package postgresql (when root)
+  redis-server           Debian package redis-server (when root)
+With --for-tests also:
+  chromium               Debian package chromium (browser tests)
+  promtool               Debian package prometheus (alert rule tests)
+USAGE
+      exit 0 ;;
+    *) echo "provision: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+step() { printf '\033[1m[provision]\033[0m %s\n' "$*"; }
+fail() {
+  printf '\033[31m[provision] %s\033[0m\n' "$1" >&2
+  printf '  how to fix: %s\n' "$2" >&2
+  exit 1
+}
+
+APT_UPDATED=0
+apt_install() {
+  local packages=("$@")
+  if [[ "$(id -u)" != "0" ]] || ! command -v apt-get >/dev/null; then
+    return 1
+  fi
+  if [[ "$APT_UPDATED" == "0" ]]; then
+    step "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+  step "apt-get install ${packages[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+}
+
+# --- npm packages -------------------------------------------------------------
+cd "$ROOT"
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  step "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- Prisma client (generate never calls the schema engine; any executable satisfies the check)
+if [[ ! -f generated/orders-client/client.ts || prisma/schema.prisma -nt generated/orders-client/client.ts ]]; then
+  step "generating the Prisma client"
+  PRISMA_SCHEMA_ENGINE_BINARY="$(type -P true)" PRISMA_HIDE_UPDATE_MESSAGE=1 \
+    npx --no-install prisma generate --schema prisma/schema.prisma >/dev/null
+fi
+
+# --- Temporal CLI (dev server + Web UI) ---------------------------------------
+TEMPORAL="$TOOLS_BIN/temporal"
+temporal_ok() { [[ -x "$1" ]] && "$1" --version 2>/dev/null | grep -q "temporal version $TEMPORAL_CLI_VERSION "; }
+if ! temporal_ok "$TEMPORAL"; then
+  mkdir -p "$TOOLS_BIN" "$MACHINE_CACHE"
+  CACHED="$MACHINE_CACHE/temporal-$TEMPORAL_CLI_VERSION"
+  if temporal_ok "$CACHED"; then
+    step "Temporal CLI $TEMPORAL_CLI_VERSION from the machine cache"
+  else
+    command -v go >/dev/null || fail "Go is missing, needed to build the Temporal CLI" \
+      "install Go >= 1.25 (https://go.dev/dl) or put a temporal $TEMPORAL_CLI_VERSION binary at $TEMPORAL"
+    step "building Temporal CLI $TEMPORAL_CLI_VERSION with go install (cold: ~4 min on 2 cores, warm: seconds)"
+    BUILD_DIR="$(mktemp -d)"
+    BUILD_LOG="$BUILD_DIR/build.log"
+    ( cd "$BUILD_DIR" && GOBIN="$BUILD_DIR" go install -v \
+        -ldflags "-X github.com/temporalio/cli/temporalcli.Version=$TEMPORAL_CLI_VERSION" \
+        "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION" ) >"$BUILD_LOG" 2>&1 &
+    BUILD_PID=$!
+    BUILD_START=$SECONDS
+    while kill -0 "$BUILD_PID" 2>/dev/null; do
+      sleep 5
+      printf '[provision]   %4ds: %4d modules downloaded, %4d packages built\n' $((SECONDS - BUILD_START)) \
+        "$(grep -c '^go: downloading' "$BUILD_LOG" || true)" "$(grep -vc '^go: ' "$BUILD_LOG" || true)"
+    done
+    if ! wait "$BUILD_PID" || [[ ! -x "$BUILD_DIR/temporal" ]]; then
+      tail -20 "$BUILD_LOG" >&2
+      fail "go install of the Temporal CLI failed (log above)" \
+        "check that the Go module proxy is reachable (go env GOPROXY), then run: npm run provision"
+    fi
+    mv "$BUILD_DIR/temporal" "$CACHED"
+    rm -rf "$BUILD_DIR"
+  fi
+  cp "$CACHED" "$TEMPORAL"
+fi
+step "Temporal CLI: $("$TEMPORAL" --version)"
+
+# --- Postgres ------------------------------------------------------------------
+pg_bin_dir() {
+  if [[ -n "${PG_BIN_DIR:-}" && -x "$PG_BIN_DIR/postgres" ]]; then echo "$PG_BIN_DIR"; return; fi
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+  if [[ -n "$dir" && -x "$dir/postgres" && -x "$dir/initdb" ]]; then echo "$dir"; return; fi
+  if command -v postgres >/dev/null && command -v initdb >/dev/null; then dirname "$(command -v initdb)"; return; fi
+}
+if [[ -z "$(pg_bin_dir)" ]]; then
+  apt_install postgresql || true
+  [[ -n "$(pg_bin_dir)" ]] || fail "Postgres server binaries (postgres, initdb) not found" \
+    "install PostgreSQL >= 14 (Debian/Ubuntu: sudo apt-get install postgresql) or set PG_BIN_DIR to its bin folder"
+fi
+step "Postgres: $("$(pg_bin_dir)/postgres" --version)"
+
+# --- Redis ---------------------------------------------------------------------
+if ! command -v redis-server >/dev/null; then
+  apt_install redis-server || true
+  command -v redis-server >/dev/null || fail "redis-server not found" \
+    "install Redis >= 6.2 (Debian/Ubuntu: sudo apt-get install redis-server)"
+fi
+step "Redis: $(redis-server --version | awk '{print $3}')"
+
+if [[ "$FOR_TESTS" == "1" ]]; then
+  if ! command -v chromium >/dev/null && [[ -z "${CHROMIUM_PATH:-}" ]]; then
+    apt_install chromium || true
+    command -v chromium >/dev/null || fail "chromium not found (browser tests)" \
+      "install Chromium (Debian: sudo apt-get install chromium) or set CHROMIUM_PATH"
+  fi
+  if ! command -v promtool >/dev/null; then
+    apt_install prometheus || true
+    command -v promtool >/dev/null || fail "promtool not found (alert rule tests)" \
+      "install Prometheus (Debian: sudo apt-get install prometheus), which ships promtool"
+  fi
+  step "chromium and promtool present"
+fi
+step "ready"

@@ -1,0 +1,123 @@
+/**
+ * The order saga's contract: task queue, messages and payload types, shared by the
+ * workflow, the activities, the worker and the gateway. Imported by workflow code, so it
+ * must stay deterministic and free of Node built-ins.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+export const TASK_QUEUE = 'orders';
+export const ORDER_EVENTS_STREAM = 'orders.events';
+
+export const ORDER_STATUSES = [
+  'PENDING',
+  'CONFIRMED',
+  'COMPENSATING',
+  'FAILED',
+  'CANCELLING',
+  'CANCELLED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'FAILED', 'CANCELLED'];
+/** CONFIRMED is terminal for the purchase, yet a cancel (a return) can still follow it. */
+export const FINAL_STATUSES: readonly OrderStatus[] = ['FAILED', 'CANCELLED'];
+
+export function isTerminal(status: OrderStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export type LineStatus = 'PENDING' | 'RESERVING' | 'RESERVED' | 'REJECTED' | 'RELEASED';
+
+export type FailureReason = 'out_of_stock' | 'unknown_item' | 'invalid_quantity' | 'inventory_unavailable';
+
+/** ApplicationFailure types the inventory activities throw; all of them are non-retryable. */
+export const INVENTORY_ERRORS = {
+  outOfStock: 'OutOfStock',
+  unknownItem: 'UnknownItem',
+  invalidQuantity: 'InvalidQuantity',
+  reservationReleased: 'ReservationReleased',
+} as const;
+
+export interface OrderLineInput {
+  itemId: string;
+  quantity: number;
+}
+
+/** Timeouts chosen by the deployment (gateway config) and fixed for the order's lifetime. */
+export interface OrderPolicy {
+  /** How long one line may keep retrying against an unavailable inventory before the order fails. */
+  inventoryDeadlineMs: number;
+  /** Start-to-close timeout of one inventory call. */
+  inventoryCallTimeoutMs: number;
+  /** How long after CONFIRMED a cancel is still accepted, as a return. */
+  returnWindowMs: number;
+}
+
+export interface OrderInput {
+  orderId: string;
+  lines: OrderLineInput[];
+  policy: OrderPolicy;
+}
+
+export interface OrderLineState {
+  lineNo: number;
+  itemId: string;
+  quantity: number;
+  reservationId: string;
+  status: LineStatus;
+  attempts: number;
+  lastError?: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  status: OrderStatus;
+  lineNo?: number;
+  step: string;
+  detail?: string;
+}
+
+export interface OrderState {
+  orderId: string;
+  status: OrderStatus;
+  reason?: FailureReason | 'cancelled' | 'returned';
+  lastError?: string;
+  lines: OrderLineState[];
+  /** Increases with every recorded transition; the read model never goes backwards. */
+  version: number;
+  cancelRequested: boolean;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  timeline: TimelineEntry[];
+}
+
+export interface CancelRequest {
+  reason?: string;
+}
+
+/** Published to the Redis stream on every recorded transition. */
+export interface OrderEvent {
+  /** `${orderId}:${version}`: the same transition always carries the same id. */
+  eventId: string;
+  orderId: string;
+  status: OrderStatus;
+  version: number;
+  reason?: string;
+  at: string;
+}
+
+export function reservationIdFor(orderId: string, lineNo: number): string {
+  return `${orderId}:${lineNo}`;
+}
+
+export function eventIdFor(orderId: string, version: number): string {
+  return `${orderId}:${version}`;
+}
+
+export const getOrderState = defineQuery<OrderState>('getOrderState');
+/** Fire-and-forget cancel. */
+export const cancelOrder = defineSignal<[CancelRequest]>('cancelOrder');
+/** Cancel that answers: rejected when nothing can be cancelled any more, else the state once cancelled. */
+export const requestCancel = defineUpdate<OrderState, [CancelRequest]>('requestCancel');
+/** Waits up to `timeoutMs` for a terminal status and returns the state either way. */
+export const awaitOutcome = defineUpdate<OrderState, [number]>('awaitOutcome');

@@ -1,0 +1,30 @@
+/** Stable RFC 9457 problem `type` URIs shared by the gateway, the inventory service and their clients. */
+const BASE = 'https://valerix.dev/problems';
+
+export const PROBLEM_TYPES = {
+  validation: `${BASE}/validation-error`,
+  idempotencyKeyMissing: `${BASE}/idempotency-key-missing`,
+  idempotencyKeyInvalid: `${BASE}/idempotency-key-invalid`,
+  idempotencyKeyReused: `${BASE}/idempotency-key-reused`,
+  orderNotFound: `${BASE}/order-not-found`,
+  orderNotCancellable: `${BASE}/order-not-cancellable`,
+  outOfStock: `${BASE}/out-of-stock`,
+  unknownItem: `${BASE}/unknown-item`,
+  reservationReleased: `${BASE}/reservation-released`,
+  unauthorized: `${BASE}/unauthorized`,
+  forbidden: `${BASE}/forbidden`,
+  notFound: `${BASE}/not-found`,
+  dependencyUnavailable: `${BASE}/dependency-unavailable`,
+  internal: `${BASE}/internal-error`,
+} as const;
+
+export type ProblemType = (typeof PROBLEM_TYPES)[keyof typeof PROBLEM_TYPES];
+
+export interface Problem {
+  type: ProblemType;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  [extension: string]: unknown;
+}

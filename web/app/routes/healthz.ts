@@ -1,0 +1,2 @@
+/** Liveness of the dashboard process itself (the stack runner and probes poll it). */
+export const loader = () => Response.json({ status: 'ok' });

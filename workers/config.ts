@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { databaseUrl, loadConfig, logLevel, milliseconds, port } from '../shared/env';
+
+const schema = z.object({
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  ORDERS_DATABASE_URL: databaseUrl('postgresql://valerix@127.0.0.1:5432/orders'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  INVENTORY_URL: z.string().url().default('http://127.0.0.1:3002'),
+  /** HTTP timeout of one inventory call, inside the activity's start-to-close timeout. */
+  INVENTORY_REQUEST_TIMEOUT_MS: milliseconds(8_000),
+  /** A workflow bundle built ahead of time (npm run build:workflows); without it the worker bundles at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),
+  WORKER_SHUTDOWN_GRACE_MS: milliseconds(10_000),
+  /** /health and /metrics of the worker process. */
+  WORKER_HTTP_HOST: z.string().default('127.0.0.1'),
+  WORKER_HTTP_PORT: port(3003),
+  LOG_LEVEL: logLevel,
+});
+
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = loadConfig('worker', schema, env);
+  return {
+    temporalAddress: parsed.TEMPORAL_ADDRESS,
+    temporalNamespace: parsed.TEMPORAL_NAMESPACE,
+    ordersDatabaseUrl: parsed.ORDERS_DATABASE_URL,
+    redisUrl: parsed.REDIS_URL,
+    inventoryUrl: parsed.INVENTORY_URL,
+    inventoryRequestTimeoutMs: parsed.INVENTORY_REQUEST_TIMEOUT_MS,
+    workflowBundlePath: parsed.WORKFLOW_BUNDLE_PATH,
+    maxConcurrentActivities: parsed.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTasks: parsed.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    shutdownGraceMs: parsed.WORKER_SHUTDOWN_GRACE_MS,
+    httpHost: parsed.WORKER_HTTP_HOST,
+    httpPort: parsed.WORKER_HTTP_PORT,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}

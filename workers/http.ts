@@ -1,0 +1,31 @@
+import http from 'node:http';
+
+/** The worker's small HTTP side: `/health` for probes (more routes, such as /metrics, plug in here). */
+export function startWorkerHttp(
+  host: string,
+  port: number,
+  routes: Record<string, () => Promise<{ status: number; contentType: string; body: string }>>,
+): Promise<http.Server> {
+  const server = http.createServer((request, response) => {
+    const route = routes[(request.url ?? '/').split('?')[0]!];
+    if (!route) {
+      response.writeHead(404, { 'content-type': 'application/problem+json' });
+      response.end(JSON.stringify({ type: 'about:blank', title: 'Not found', status: 404 }));
+      return;
+    }
+    route().then(
+      ({ status, contentType, body }) => {
+        response.writeHead(status, { 'content-type': contentType });
+        response.end(body);
+      },
+      () => {
+        response.writeHead(500, { 'content-type': 'application/problem+json' });
+        response.end(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500 }));
+      },
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

@@ -1,0 +1,225 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey } from '@temporalio/common';
+import type { createOrderActivities } from '../activities';
+import {
+  INVENTORY_ERRORS,
+  awaitOutcome,
+  cancelOrder,
+  getOrderState,
+  isTerminal,
+  requestCancel,
+  reservationIdFor,
+  type CancelRequest,
+  type FailureReason,
+  type OrderInput,
+  type OrderLineState,
+  type OrderState,
+  type OrderStatus,
+} from '../shared/orders';
+
+type OrderActivities = ReturnType<typeof createOrderActivities>;
+
+export const orderStatusSearchAttribute = defineSearchAttributeKey('OrderStatus', 'KEYWORD');
+
+// The read model and the compensations must finish eventually: they retry without a limit.
+const { recordTransition } = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+const { releaseLine } = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+function failureReasonOf(err: ActivityFailure): { reason: FailureReason; message: string } {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    if (cause.type === INVENTORY_ERRORS.outOfStock) return { reason: 'out_of_stock', message: cause.message };
+    if (cause.type === INVENTORY_ERRORS.unknownItem) return { reason: 'unknown_item', message: cause.message };
+    if (cause.type === INVENTORY_ERRORS.invalidQuantity) return { reason: 'invalid_quantity', message: cause.message };
+  }
+  const message =
+    cause instanceof TimeoutFailure
+      ? 'inventory unavailable: no successful answer before the inventory deadline'
+      : `inventory unavailable: ${cause?.message ?? err.message}`;
+  return { reason: 'inventory_unavailable', message };
+}
+
+/** Activity arguments are serialized later in the activation; freeze what was true now. */
+function snapshot(state: OrderState): OrderState {
+  return JSON.parse(JSON.stringify(state)) as OrderState;
+}
+
+/** The order saga: record, reserve each line, confirm; compensate in reverse on failure or cancel. */
+export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
+  const { policy } = input;
+  const { reserveLine } = proxyActivities<OrderActivities>({
+    startToCloseTimeout: policy.inventoryCallTimeoutMs,
+    scheduleToCloseTimeout: policy.inventoryDeadlineMs,
+    retry: {
+      initialInterval: '200ms',
+      backoffCoefficient: 2,
+      maximumInterval: '5s',
+      nonRetryableErrorTypes: Object.values(INVENTORY_ERRORS),
+    },
+  });
+
+  const startedAt = new Date().toISOString();
+  const state: OrderState = {
+    orderId: input.orderId,
+    status: 'PENDING',
+    lines: input.lines.map(
+      (line, index): OrderLineState => ({
+        lineNo: index + 1,
+        itemId: line.itemId,
+        quantity: line.quantity,
+        reservationId: reservationIdFor(input.orderId, index + 1),
+        status: 'PENDING',
+        attempts: 0,
+      }),
+    ),
+    version: 0,
+    cancelRequested: false,
+    createdAt: startedAt,
+    updatedAt: startedAt,
+    timeline: [],
+  };
+  let returnWindowOpen = true;
+  const reservations = new CancellationScope();
+
+  const note = (step: string, extra: { lineNo?: number; detail?: string } = {}) => {
+    state.updatedAt = new Date().toISOString();
+    state.timeline.push({ at: state.updatedAt, status: state.status, step, ...extra });
+  };
+  const transition = async (status: OrderStatus, step: string, detail?: string) => {
+    state.status = status;
+    state.version += 1;
+    if (status === 'FAILED' || status === 'CANCELLED') state.completedAt = new Date().toISOString();
+    note(step, { detail });
+    upsertSearchAttributes([{ key: orderStatusSearchAttribute, value: status }]);
+    // A cancel arriving mid-write must not interrupt recording what already happened.
+    await CancellationScope.nonCancellable(() => recordTransition(snapshot(state)));
+  };
+  const cancellable = () =>
+    !state.cancelRequested &&
+    (state.status === 'PENDING' || (state.status === 'CONFIRMED' && returnWindowOpen));
+  const cancel = (request: CancelRequest) => {
+    if (!cancellable()) return;
+    state.cancelRequested = true;
+    note('cancel requested', { detail: request.reason });
+    reservations.cancel();
+  };
+
+  setHandler(getOrderState, () => state);
+  setHandler(cancelOrder, cancel);
+  setHandler(
+    requestCancel,
+    async (request) => {
+      cancel(request);
+      await condition(() => state.status === 'CANCELLED' || state.status === 'FAILED');
+      return state;
+    },
+    {
+      validator: (_request: CancelRequest) => {
+        if (!cancellable()) {
+          throw new Error(
+            state.cancelRequested
+              ? 'a cancel is already in progress'
+              : state.status === 'CONFIRMED'
+                ? 'the return window has closed'
+                : `the order is already ${state.status}`,
+          );
+        }
+      },
+    },
+  );
+  setHandler(awaitOutcome, async (timeoutMs) => {
+    await condition(() => isTerminal(state.status), timeoutMs);
+    return state;
+  });
+
+  const releaseInReverse = async () => {
+    const toRelease = state.lines.filter((line) => line.status === 'RESERVING' || line.status === 'RESERVED').reverse();
+    for (const line of toRelease) {
+      await releaseLine({ reservationId: line.reservationId, itemId: line.itemId });
+      line.status = 'RELEASED';
+      note('line released', { lineNo: line.lineNo });
+    }
+  };
+
+  await transition('PENDING', 'recorded');
+
+  let failure: { reason: FailureReason; message: string } | undefined;
+  try {
+    await reservations.run(async () => {
+      for (const line of state.lines) {
+        // Marked before the call: a reservation may commit even when its answer never arrives,
+        // so compensation must release it either way (release is idempotent).
+        line.status = 'RESERVING';
+        try {
+          const result = await reserveLine({ reservationId: line.reservationId, itemId: line.itemId, quantity: line.quantity });
+          line.attempts = result.attempt;
+          line.status = 'RESERVED';
+          note('line reserved', { lineNo: line.lineNo, detail: result.replayed ? 'already reserved (retry)' : undefined });
+        } catch (err) {
+          if (err instanceof ActivityFailure && !isCancellation(err)) {
+            failure = failureReasonOf(err);
+            line.lastError = failure.message;
+            if (failure.reason !== 'inventory_unavailable') line.status = 'REJECTED';
+            note('line rejected', { lineNo: line.lineNo, detail: failure.message });
+          }
+          throw err;
+        }
+      }
+    });
+  } catch (err) {
+    if (failure) state.lastError = failure.message;
+    else if (isCancellation(err)) state.cancelRequested = true; // our cancel, or a cancel from Temporal itself
+    else throw err;
+  }
+
+  if (failure || state.cancelRequested) {
+    await CancellationScope.nonCancellable(async () => {
+      if (failure) {
+        state.reason = failure.reason;
+        await transition('COMPENSATING', 'compensating', failure.message);
+        await releaseInReverse();
+        await transition('FAILED', 'failed', failure.message);
+      } else {
+        state.reason = 'cancelled';
+        await transition('CANCELLING', 'cancelling');
+        await releaseInReverse();
+        await transition('CANCELLED', 'cancelled');
+      }
+    });
+    return state;
+  }
+
+  await transition('CONFIRMED', 'confirmed');
+  try {
+    await condition(() => state.cancelRequested, policy.returnWindowMs);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    state.cancelRequested = true;
+  }
+  returnWindowOpen = false;
+  if (state.cancelRequested) {
+    await CancellationScope.nonCancellable(async () => {
+      state.reason = 'returned';
+      await transition('CANCELLING', 'return requested');
+      await releaseInReverse();
+      await transition('CANCELLED', 'returned');
+    });
+  }
+  return state;
+}
