@@ -22,11 +22,21 @@ export interface ServicePorts {
   web?: number;
 }
 
+/** Connection settings of the infrastructure, as the services' env variables. */
+export interface InfraEnv {
+  ORDERS_DATABASE_URL: string;
+  INVENTORY_DATABASE_URL: string;
+  REDIS_URL: string;
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  TEMPORAL_UI_URL?: string;
+}
+
 export interface Infrastructure {
   postgres: RunningPostgres;
   redis: RunningRedis;
   temporal: RunningTemporal;
-  env: Record<string, string>;
+  env: InfraEnv;
   stop(): Promise<void>;
 }
 
@@ -87,7 +97,7 @@ export async function startInfrastructure(options: {
         }),
     );
     started.push(temporal);
-    const env = {
+    const env: InfraEnv = {
       ORDERS_DATABASE_URL: postgres.url('orders'),
       INVENTORY_DATABASE_URL: postgres.url('inventory'),
       REDIS_URL: redis.url,

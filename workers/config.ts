@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { TASK_QUEUE } from '../shared/orders';
 import { databaseUrl, loadConfig, logLevel, milliseconds, port } from '../shared/env';
 
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE),
   ORDERS_DATABASE_URL: databaseUrl('postgresql://valerix@127.0.0.1:5432/orders'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   INVENTORY_URL: z.string().url().default('http://127.0.0.1:3002'),
@@ -27,6 +29,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     temporalAddress: parsed.TEMPORAL_ADDRESS,
     temporalNamespace: parsed.TEMPORAL_NAMESPACE,
+    taskQueue: parsed.TEMPORAL_TASK_QUEUE,
     ordersDatabaseUrl: parsed.ORDERS_DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
     inventoryUrl: parsed.INVENTORY_URL,

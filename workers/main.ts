@@ -7,9 +7,11 @@ import { createOrdersDb } from '../shared/orders-db';
 import { loadWorkerConfig } from './config';
 import { startWorkerHttp } from './http';
 import { createOrderWorker } from './order-worker';
+import { installSdkLogging } from './sdk-logging';
 
 const config = loadWorkerConfig();
 const log = createLogger('worker', config.logLevel);
+installSdkLogging(log, config.logLevel);
 
 const db = createOrdersDb(config.ordersDatabaseUrl, 20);
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
@@ -18,6 +20,7 @@ const connection = await NativeConnection.connect({ address: config.temporalAddr
 const worker = await createOrderWorker({
   connection,
   namespace: config.temporalNamespace,
+  taskQueue: config.taskQueue,
   activities: createOrderActivities({
     inventory: createInventoryClient(config.inventoryUrl, config.inventoryRequestTimeoutMs),
     orders: createOrderStore(db),

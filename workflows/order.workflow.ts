@@ -95,6 +95,8 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
     timeline: [],
   };
   let returnWindowOpen = true;
+  // What the orders database holds; callers waiting for an outcome are answered from this.
+  let recordedStatus: OrderStatus | undefined;
   const reservations = new CancellationScope();
 
   const note = (step: string, extra: { lineNo?: number; detail?: string } = {}) => {
@@ -109,6 +111,7 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
     upsertSearchAttributes([{ key: orderStatusSearchAttribute, value: status }]);
     // A cancel arriving mid-write must not interrupt recording what already happened.
     await CancellationScope.nonCancellable(() => recordTransition(snapshot(state)));
+    recordedStatus = status;
   };
   const cancellable = () =>
     !state.cancelRequested &&
@@ -144,7 +147,7 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
     },
   );
   setHandler(awaitOutcome, async (timeoutMs) => {
-    await condition(() => isTerminal(state.status), timeoutMs);
+    await condition(() => recordedStatus !== undefined && isTerminal(recordedStatus), timeoutMs);
     return state;
   });
 

@@ -21,6 +21,7 @@ export interface GatewayDeps {
   redisSubscriber: Redis;
   inventoryUrl: string;
   policy: OrderPolicy;
+  taskQueue: string;
   logLevel: string;
 }
 
@@ -41,7 +42,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     },
   });
 
-  const orders = createOrderService({ temporal: deps.temporal, db: deps.db, policy: deps.policy, log: app.log });
+  const orders = createOrderService({ temporal: deps.temporal, db: deps.db, policy: deps.policy, taskQueue: deps.taskQueue, log: app.log });
   registerOrderRoutes(app, orders);
   const feed = createOrderEventFeed(deps.redisSubscriber, deps.redis, app.log);
   registerOrderEventRoutes(app, feed);

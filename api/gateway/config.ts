@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TASK_QUEUE } from '../../shared/orders';
 import { databaseUrl, loadConfig, logLevel, milliseconds, port } from '../../shared/env';
 
 const schema = z.object({
@@ -8,6 +9,7 @@ const schema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE),
   INVENTORY_URL: z.string().url().default('http://127.0.0.1:3002'),
   /** After this long without a successful reservation of a line, the order compensates and fails. */
   INVENTORY_DEADLINE_MS: milliseconds(60_000),
@@ -28,6 +30,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
     redisUrl: parsed.REDIS_URL,
     temporalAddress: parsed.TEMPORAL_ADDRESS,
     temporalNamespace: parsed.TEMPORAL_NAMESPACE,
+    taskQueue: parsed.TEMPORAL_TASK_QUEUE,
     inventoryUrl: parsed.INVENTORY_URL,
     orderPolicy: {
       inventoryDeadlineMs: parsed.INVENTORY_DEADLINE_MS,

@@ -22,6 +22,7 @@ const app = await buildGatewayApp({
   redisSubscriber,
   inventoryUrl: config.inventoryUrl,
   policy: config.orderPolicy,
+  taskQueue: config.taskQueue,
   logLevel: config.logLevel,
 });
 

@@ -7,7 +7,6 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { OrdersDb } from '../../../shared/orders-db';
 import {
-  TASK_QUEUE,
   TERMINAL_STATUSES,
   awaitOutcome,
   getOrderState,
@@ -38,12 +37,13 @@ export interface OrderServiceDeps {
   temporal: Client;
   db: OrdersDb;
   policy: OrderPolicy;
+  taskQueue: string;
   log: FastifyBaseLogger;
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;
 
-export function createOrderService({ temporal, db, policy, log }: OrderServiceDeps) {
+export function createOrderService({ temporal, db, policy, taskQueue, log }: OrderServiceDeps) {
   const isTerminal = (status: string) => TERMINAL_STATUSES.includes(status as OrderStatus);
 
   const readRow = (orderId: string) => db.order.findUnique({ where: { id: orderId }, include: { lines: true } });
@@ -51,7 +51,7 @@ export function createOrderService({ temporal, db, policy, log }: OrderServiceDe
   async function startWorkflow(orderId: string, lines: OrderLineInput[]): Promise<void> {
     try {
       await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
-        taskQueue: TASK_QUEUE,
+        taskQueue,
         workflowId: orderId,
         args: [{ orderId, lines, policy }],
         // A running order with this id is attached to, a finished one is never started again.

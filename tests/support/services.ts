@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createInventoryClient, createOrderActivities, createOrderEventPublisher, createOrderStore } from '../../activities';
+import { buildGatewayApp } from '../../api/gateway/app';
+import { buildInventoryApp } from '../../api/inventory/app';
+import { NO_FAULTS, type InventoryFaults } from '../../api/inventory/faults';
+import { createInventoryStore, type InventoryStore } from '../../api/inventory/store';
+import type { OrderPolicy } from '../../shared/orders';
+import { createOrdersDb, type OrdersDb } from '../../shared/orders-db';
+import { createOrderWorker } from '../../workers/order-worker';
+
+// Worker state changes and retries are noise in test output; warnings and errors still show.
+try {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+} catch {
+  // already installed by an earlier file in this process
+}
+
+export const TEST_POLICY: OrderPolicy = {
+  inventoryDeadlineMs: 8_000,
+  inventoryCallTimeoutMs: 2_000,
+  returnWindowMs: 10 * 60_000,
+};
+
+export interface TestServicesOptions {
+  policy?: Partial<OrderPolicy>;
+  /** Fault hooks of the inventory service; tests can swap them at any time through `faults`. */
+  faults?: InventoryFaults;
+  withWorker?: boolean;
+}
+
+/**
+ * The inventory service, a worker and the gateway, in this process, against the suite's real
+ * Postgres, Redis and Temporal. Each call gets a task queue of its own.
+ */
+export async function startTestServices(options: TestServicesOptions = {}) {
+  const infra = inject('infra');
+  const taskQueue = `orders-test-${randomUUID()}`;
+  const policy = { ...TEST_POLICY, ...options.policy };
+  const faults: { current: InventoryFaults } = { current: options.faults ?? NO_FAULTS };
+  const delegatingFaults: InventoryFaults = {
+    beforeCommit: (operation) => faults.current.beforeCommit(operation),
+    afterCommit: (operation) => faults.current.afterCommit(operation),
+  };
+
+  const inventoryPool = new pg.Pool({ connectionString: infra.inventoryDatabaseUrl, max: 20 });
+  const inventoryStore = createInventoryStore(inventoryPool);
+  let inventoryApp: FastifyInstance | undefined;
+  let inventoryPort = 0;
+  const startInventory = async () => {
+    inventoryApp = await buildInventoryApp({ store: inventoryStore, logLevel: 'silent', faults: delegatingFaults });
+    await inventoryApp.listen({ host: '127.0.0.1', port: inventoryPort });
+    inventoryPort = (inventoryApp.server.address() as { port: number }).port;
+  };
+  const stopInventory = async () => {
+    await inventoryApp?.close();
+    inventoryApp = undefined;
+  };
+  await startInventory();
+  const inventoryUrl = `http://127.0.0.1:${inventoryPort}`;
+
+  const ordersDb: OrdersDb = createOrdersDb(infra.ordersDatabaseUrl);
+  const redis = new Redis(infra.redisUrl);
+  const redisSubscriber = new Redis(infra.redisUrl, { maxRetriesPerRequest: null });
+  const workerRedis = new Redis(infra.redisUrl);
+
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  const nativeConnection = await NativeConnection.connect({ address: infra.temporalAddress });
+  const startWorker = async () => {
+    worker = await createOrderWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      activities: createOrderActivities({
+        inventory: createInventoryClient(inventoryUrl, 1_500),
+        orders: createOrderStore(ordersDb),
+        events: createOrderEventPublisher(workerRedis),
+      }),
+      workflowBundleCode: fs.readFileSync(infra.workflowBundlePath, 'utf8'),
+      tuning: { shutdownGraceTime: '1s' },
+    });
+    workerRun = worker.run();
+  };
+  const stopWorker = async () => {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun;
+    worker = undefined;
+  };
+  if (options.withWorker !== false) await startWorker();
+
+  const connection = await Connection.connect({ address: infra.temporalAddress });
+  const temporal = new Client({ connection, namespace: 'default' });
+  const gateway = await buildGatewayApp({
+    temporal,
+    db: ordersDb,
+    redis,
+    redisSubscriber,
+    inventoryUrl,
+    policy,
+    taskQueue,
+    logLevel: 'silent',
+  });
+  await gateway.listen({ host: '127.0.0.1', port: 0 });
+  const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as { port: number }).port}`;
+
+  return {
+    gateway,
+    gatewayUrl,
+    inventoryUrl,
+    inventoryStore,
+    inventoryPool,
+    ordersDb,
+    redis,
+    temporal,
+    taskQueue,
+    policy,
+    faults,
+    startInventory,
+    stopInventory,
+    startWorker,
+    stopWorker,
+    async stop() {
+      await gateway.close();
+      await stopWorker();
+      await stopInventory();
+      await Promise.allSettled([
+        nativeConnection.close(),
+        connection.close(),
+        ordersDb.$disconnect(),
+        inventoryPool.end(),
+        redis.quit(),
+        workerRedis.quit(),
+      ]);
+    },
+  };
+}
+
+export type TestServices = Awaited<ReturnType<typeof startTestServices>>;
+
+/** A fresh item per test, so tests never share stock. */
+export async function createTestItem(store: InventoryStore, stock: number, prefix = 'item'): Promise<string> {
+  const itemId = `${prefix}-${randomUUID().slice(0, 8)}`;
+  await store.createItem(itemId, `Test ${itemId}`, stock);
+  return itemId;
+}
+
+export interface PostOrderOptions {
+  key?: string;
+  wait?: number;
+  headers?: Record<string, string>;
+}
+
+export async function postOrder(gatewayUrl: string, body: unknown, options: PostOrderOptions = {}) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.key !== undefined) headers['idempotency-key'] = options.key;
+  if (options.wait !== undefined) headers.prefer = `wait=${options.wait}`;
+  const response = await fetch(`${gatewayUrl}/api/orders`, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export async function getOrder(gatewayUrl: string, id: string) {
+  const response = await fetch(`${gatewayUrl}/api/orders/${id}`);
+  return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Polls the order until its status is one of `statuses`. */
+export async function waitForStatus(gatewayUrl: string, id: string, statuses: string[], timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last: Record<string, unknown> | undefined;
+  while (Date.now() < deadline) {
+    const { status, body } = await getOrder(gatewayUrl, id);
+    if (status === 200) {
+      last = body;
+      if (statuses.includes(body.status as string)) return body;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`order ${id} did not reach ${statuses.join('/')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+}

@@ -1,0 +1,19 @@
+import 'vitest';
+
+/** What the suites' global setups hand to tests through provide()/inject(). */
+export interface TestInfra {
+  root: string;
+  dataDir: string;
+  ordersDatabaseUrl: string;
+  inventoryDatabaseUrl: string;
+  redisUrl: string;
+  temporalAddress: string;
+  temporalPort: number;
+  workflowBundlePath: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    infra: TestInfra;
+  }
+}
