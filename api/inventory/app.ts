@@ -6,6 +6,8 @@ import { PROBLEM_TYPES } from '../../shared/problems';
 import { registerHealthRoutes } from '../http/health';
 import { registerOpenApi } from '../http/openapi';
 import { HttpProblem, ProblemSchema, registerProblemHandling } from '../http/problem';
+import { registerAdminRoutes } from './admin-routes';
+import { createChaosFaults, type ChaosStore } from './chaos';
 import { NO_FAULTS, type InventoryFaults } from './faults';
 import { AuditRow, DeductBody, DeductResult, Item, ItemId, ReleaseBody, ReleaseResult, RestockBody } from './schemas';
 import type { InventoryStore } from './store';
@@ -13,19 +15,32 @@ import type { InventoryStore } from './store';
 export interface InventoryAppDeps {
   store: InventoryStore;
   logLevel: string;
+  /** Chaos mode (shared through Redis) with its admin routes; omitted in tests that inject faults directly. */
+  chaos?: { store: ChaosStore; adminToken: string; ping: () => Promise<unknown> };
+  /** Fault hooks for tests; chaos mode supplies them otherwise. */
   faults?: InventoryFaults;
 }
 
 const problems = { 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 500: ProblemSchema, 503: ProblemSchema };
 
-export async function buildInventoryApp({ store, logLevel, faults = NO_FAULTS }: InventoryAppDeps): Promise<FastifyInstance> {
+export async function buildInventoryApp({ store, logLevel, chaos, faults: injectedFaults }: InventoryAppDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions('inventory', logLevel) }).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
   await registerOpenApi(app, {
     title: 'Valerix inventory',
     description: 'Stock changes only through reservations with unique ids; release is idempotent.',
   });
-  registerHealthRoutes(app, { postgres: () => store.ping() });
+  registerHealthRoutes(app, { postgres: () => store.ping(), ...(chaos ? { redis: chaos.ping } : {}) });
+
+  const chaosFaults = chaos ? createChaosFaults(chaos.store) : undefined;
+  const faults = injectedFaults ?? chaosFaults ?? NO_FAULTS;
+  if (chaos) {
+    registerAdminRoutes(app, chaos.store, chaos.adminToken);
+    // Latency and injected 5xx hit the business routes only; health, metrics and admin stay usable.
+    app.addHook('preHandler', async (request) => {
+      if (request.url.startsWith('/api/inventory')) await chaosFaults?.beforeRequest();
+    });
+  }
 
   app.get('/api/inventory', { schema: { tags: ['inventory'], response: { 200: Type.Object({ items: Type.Array(Item) }) } } }, async () => ({
     items: await store.list(),

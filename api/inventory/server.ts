@@ -1,18 +1,26 @@
 import closeWithGrace from 'close-with-grace';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { buildInventoryApp } from './app';
+import { createChaosStore } from './chaos';
 import { loadInventoryConfig } from './config';
 import { createInventoryStore } from './store';
 
 const config = loadInventoryConfig();
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
-const app = await buildInventoryApp({ store: createInventoryStore(pool), logLevel: config.logLevel });
+const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+const app = await buildInventoryApp({
+  store: createInventoryStore(pool),
+  logLevel: config.logLevel,
+  chaos: { store: createChaosStore(redis), adminToken: config.adminToken, ping: () => redis.ping() },
+});
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error');
   else app.log.info({ signal }, 'shutting down');
   await app.close();
   await pool.end();
+  redis.disconnect();
 });
 
 await app.listen({ host: config.host, port: config.port });

@@ -10,6 +10,7 @@ import { createInventoryClient, createOrderActivities, createOrderEventPublisher
 import { buildGatewayApp } from '../../api/gateway/app';
 import { buildInventoryApp } from '../../api/inventory/app';
 import { NO_FAULTS, type InventoryFaults } from '../../api/inventory/faults';
+import { createChaosStore } from '../../api/inventory/chaos';
 import { createInventoryStore, type InventoryStore } from '../../api/inventory/store';
 import type { OrderPolicy } from '../../shared/orders';
 import { createOrdersDb, type OrdersDb } from '../../shared/orders-db';
@@ -32,8 +33,12 @@ export interface TestServicesOptions {
   policy?: Partial<OrderPolicy>;
   /** Fault hooks of the inventory service; tests can swap them at any time through `faults`. */
   faults?: InventoryFaults;
+  /** Real chaos mode (settings in Redis, admin routes with TEST_ADMIN_TOKEN) instead of injected faults. */
+  chaos?: boolean;
   withWorker?: boolean;
 }
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
 /**
  * The inventory service, a worker and the gateway, in this process, against the suite's real
@@ -53,8 +58,17 @@ export async function startTestServices(options: TestServicesOptions = {}) {
   const inventoryStore = createInventoryStore(inventoryPool);
   let inventoryApp: FastifyInstance | undefined;
   let inventoryPort = 0;
+  const chaosRedis = options.chaos ? new Redis(infra.redisUrl) : undefined;
+  const chaos = chaosRedis
+    ? { store: createChaosStore(chaosRedis, 0), adminToken: TEST_ADMIN_TOKEN, ping: () => chaosRedis.ping() }
+    : undefined;
   const startInventory = async () => {
-    inventoryApp = await buildInventoryApp({ store: inventoryStore, logLevel: 'silent', faults: delegatingFaults });
+    inventoryApp = await buildInventoryApp({
+      store: inventoryStore,
+      logLevel: 'silent',
+      chaos,
+      faults: chaos ? undefined : delegatingFaults,
+    });
     await inventoryApp.listen({ host: '127.0.0.1', port: inventoryPort });
     inventoryPort = (inventoryApp.server.address() as { port: number }).port;
   };
@@ -137,6 +151,7 @@ export async function startTestServices(options: TestServicesOptions = {}) {
         inventoryPool.end(),
         redis.quit(),
         workerRedis.quit(),
+        chaosRedis?.quit(),
       ]);
     },
   };
