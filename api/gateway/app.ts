@@ -8,6 +8,7 @@ import type { OrdersDb } from '../../shared/orders-db';
 import { registerHealthRoutes } from '../http/health';
 import { registerOpenApi } from '../http/openapi';
 import { registerProblemHandling } from '../http/problem';
+import { registerStrictValidation } from '../http/validation';
 import { createOrderEventFeed } from './events/feed';
 import { registerOrderEventRoutes } from './events/routes';
 import { registerOrderRoutes } from './orders/routes';
@@ -28,6 +29,7 @@ export interface GatewayDeps {
 export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions('gateway', deps.logLevel) }).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
+  registerStrictValidation(app);
   await registerOpenApi(app, {
     title: 'Valerix gateway',
     description: 'Orders as Temporal sagas. Every POST needs an Idempotency-Key; errors are application/problem+json.',

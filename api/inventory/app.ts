@@ -6,6 +6,7 @@ import { PROBLEM_TYPES } from '../../shared/problems';
 import { registerHealthRoutes } from '../http/health';
 import { registerOpenApi } from '../http/openapi';
 import { HttpProblem, ProblemSchema, registerProblemHandling } from '../http/problem';
+import { registerStrictValidation } from '../http/validation';
 import { registerAdminRoutes } from './admin-routes';
 import { createChaosFaults, type ChaosStore } from './chaos';
 import { NO_FAULTS, type InventoryFaults } from './faults';
@@ -26,6 +27,7 @@ const problems = { 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 5
 export async function buildInventoryApp({ store, logLevel, chaos, faults: injectedFaults }: InventoryAppDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions('inventory', logLevel) }).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
+  registerStrictValidation(app);
   await registerOpenApi(app, {
     title: 'Valerix inventory',
     description: 'Stock changes only through reservations with unique ids; release is idempotent.',
