@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { freePort } from '../../infra/ports';
 import { startInfrastructure } from '../../infra/stack';
-import { WORKFLOWS_PATH } from '../../workers/order-worker';
+import { writeWorkflowBundle } from './workflow-bundle';
 import type {} from './vitest-context';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -16,9 +15,7 @@ export default async function setup(project: TestProject) {
   fs.chmodSync(dataDir, 0o755); // the postgres user must reach its data folder inside
   const ports = { postgres: await freePort(), redis: await freePort(), temporal: await freePort() };
   const infra = await startInfrastructure({ root: ROOT, dataDir, ports, durable: false });
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentLogger });
-  const workflowBundlePath = path.join(dataDir, 'workflow-bundle.js');
-  fs.writeFileSync(workflowBundlePath, bundle.code);
+  const workflowBundlePath = await writeWorkflowBundle(dataDir);
   project.provide('infra', {
     root: ROOT,
     dataDir,
@@ -34,12 +31,3 @@ export default async function setup(project: TestProject) {
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
 }
-
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};

@@ -17,3 +17,15 @@ declare module 'vitest' {
     infra: TestInfra;
   }
 }
+
+/** What the workflow suite's global setup provides. */
+export interface WorkflowSuite {
+  temporalCliPath: string;
+  workflowBundlePath: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    workflowSuite: WorkflowSuite;
+  }
+}
