@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 export const HISTORIES_DIR = path.resolve(import.meta.dirname, '../workflow/histories');
 
@@ -12,5 +13,5 @@ export async function recordHistory(temporal: Client, workflowId: string, name: 
   if (process.env.RECORD_HISTORIES !== '1') return;
   const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), JSON.stringify(history, null, 1) + '\n');
+  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
 }
