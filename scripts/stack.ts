@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createInventoryStore } from '../api/inventory/store';
 import { seedDemoInventory } from '../api/inventory/seed';
+import { assertPortFree } from '../infra/ports';
 import { startInfrastructure, startServices, type SupervisedService } from '../infra/stack';
 import { loadStackConfig } from './stack-config';
 
@@ -48,6 +49,15 @@ function buildDashboardIfStale(): void {
   });
 }
 
+// Every port is checked before anything starts, so a clash costs no start-up time.
+try {
+  for (const [name, port] of [...Object.entries(config.infraPorts), ...Object.entries(config.servicePorts)]) {
+    await assertPortFree(port, name === 'temporalUi' ? 'Temporal Web UI' : name);
+  }
+} catch (err) {
+  console.error(`[stack] ${(err as Error).message}`);
+  process.exit(1);
+}
 buildDashboardIfStale();
 const logsDir = path.join(config.dataDir, 'logs');
 const infra = await startInfrastructure({ root: ROOT, dataDir: config.dataDir, ports: config.infraPorts, durable: true, progress });

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../infra/ports';
+
+/** `npm start` itself (scripts/stack.ts), on free ports and a throwaway data folder. */
+const root = inject('infra').root;
+let dataDir: string;
+let env: Record<string, string>;
+let ports: Record<string, number>;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-stack-'));
+  fs.chmodSync(dataDir, 0o755);
+  ports = {
+    WEB_PORT: await freePort(),
+    GATEWAY_PORT: await freePort(),
+    INVENTORY_PORT: await freePort(),
+    WORKER_HTTP_PORT: await freePort(),
+    TEMPORAL_PORT: await freePort(),
+    TEMPORAL_UI_PORT: await freePort(),
+    POSTGRES_PORT: await freePort(),
+    REDIS_PORT: await freePort(),
+  };
+  env = { ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), VALERIX_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+});
+
+afterAll(() => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function startStack(): { child: ChildProcess; output: () => string; up: Promise<void>; exited: Promise<number | null> } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/stack.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const up = new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (output.includes('Valerix is up')) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 100);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`stack exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, output: () => output, up, exited };
+}
+
+const url = (port: string, pathname: string) => `http://127.0.0.1:${ports[port]}${pathname}`;
+
+describe('npm start (the local stack runner)', () => {
+  it('brings every part up healthy, stops cleanly on Ctrl-C, and keeps the data for the next start', async () => {
+    const first = startStack();
+    await first.up;
+    for (const [port, pathname] of [
+      ['GATEWAY_PORT', '/health'],
+      ['INVENTORY_PORT', '/health'],
+      ['WORKER_HTTP_PORT', '/health'],
+      ['WEB_PORT', '/'],
+      ['TEMPORAL_UI_PORT', '/'],
+    ] as const) {
+      expect((await fetch(url(port, pathname))).status, `${port}${pathname}`).toBe(200);
+    }
+    const seeded = (await (await fetch(url('INVENTORY_PORT', '/api/inventory/ps5'))).json()) as { stock: number };
+    const placed = await fetch(url('GATEWAY_PORT', '/api/orders'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), prefer: 'wait=10' },
+      body: JSON.stringify({ item_id: 'ps5', quantity: 2 }),
+    });
+    const order = (await placed.json()) as { id: string; status: string };
+    expect(order.status).toBe('CONFIRMED');
+
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('stopped; data kept');
+
+    const second = startStack();
+    await second.up;
+    try {
+      expect(second.output()).toContain('demo inventory already seeded');
+      const again = (await (await fetch(url('GATEWAY_PORT', `/api/orders/${order.id}`))).json()) as { status: string };
+      expect(again.status).toBe('CONFIRMED');
+      const stock = (await (await fetch(url('INVENTORY_PORT', '/api/inventory/ps5'))).json()) as { stock: number };
+      expect(stock.stock).toBe(seeded.stock - 2);
+    } finally {
+      second.child.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+    }
+  });
+
+  it('stops with a clear error when a port is already taken', async () => {
+    const blocker = net.createServer().listen(ports.GATEWAY_PORT, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    try {
+      const run = startStack();
+      await expect(run.up).rejects.toThrow(new RegExp(`port ${ports.GATEWAY_PORT} \\(gateway\\) is already in use`));
+      expect(await run.exited).not.toBe(0);
+    } finally {
+      blocker.close();
+    }
+  });
+});
