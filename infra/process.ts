@@ -7,7 +7,7 @@ export interface ManagedProcessOptions {
   command: string;
   args: string[];
   logFile: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
   cwd?: string;
   uid?: number;
   gid?: number;
