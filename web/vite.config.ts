@@ -2,6 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { vitePlugin as remix } from '@remix-run/dev';
 import { defineConfig } from 'vite';
 
+declare module '@remix-run/node' {
+  // Loaders' data keeps its types over single fetch (turbo-stream), not JSON's.
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
 const webDir = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
@@ -9,7 +16,8 @@ export default defineConfig({
   plugins: [
     remix({
       appDirectory: `${webDir}app`,
-      buildDirectory: `${webDir}build`,
+      // The e2e tests build into a folder of their own, leaving a developer's build alone.
+      buildDirectory: process.env.WEB_BUILD_DIR ?? `${webDir}build`,
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

@@ -1,13 +1,30 @@
 import { z } from 'zod';
 import { loadConfig } from '../../shared/env';
 
+const url = (fallback: string) => z.string().url().default(fallback);
+
 const schema = z.object({
-  GATEWAY_URL: z.string().url().default('http://127.0.0.1:3001'),
-  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  GATEWAY_URL: url('http://127.0.0.1:3001'),
+  /** Where a browser reaches the gateway (its API docs); GATEWAY_URL when unset. */
+  GATEWAY_PUBLIC_URL: z.string().url().optional(),
+  INVENTORY_URL: url('http://127.0.0.1:3002'),
+  WORKER_URL: url('http://127.0.0.1:3003'),
+  TEMPORAL_UI_URL: url('http://127.0.0.1:8233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Bearer token of the inventory service's /api/admin routes; used by loaders only. */
+  ADMIN_TOKEN: z.string().min(8).default('valerix-local-admin'),
 });
 
 /** The dashboard's server-side settings; nothing here reaches the browser unless a loader returns it. */
 export const config = (() => {
   const parsed = loadConfig('web', schema);
-  return { gatewayUrl: parsed.GATEWAY_URL, temporalUiUrl: parsed.TEMPORAL_UI_URL };
+  return {
+    gatewayUrl: parsed.GATEWAY_URL,
+    gatewayPublicUrl: parsed.GATEWAY_PUBLIC_URL ?? parsed.GATEWAY_URL,
+    inventoryUrl: parsed.INVENTORY_URL,
+    workerUrl: parsed.WORKER_URL,
+    temporalUiUrl: parsed.TEMPORAL_UI_URL,
+    temporalNamespace: parsed.TEMPORAL_NAMESPACE,
+    adminToken: parsed.ADMIN_TOKEN,
+  };
 })();

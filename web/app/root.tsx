@@ -1,5 +1,17 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration } from '@remix-run/react';
+import type { LinksFunction } from '@remix-run/node';
+import { Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration } from '@remix-run/react';
 import type { ReactNode } from 'react';
+import { RouteError } from './components/route-error';
+import styles from './styles.css?url';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
+
+const NAV = [
+  { to: '/', label: 'Overview' },
+  { to: '/orders', label: 'Orders' },
+  { to: '/inventory', label: 'Inventory' },
+  { to: '/chaos', label: 'Chaos' },
+];
 
 export function Layout({ children }: { children: ReactNode }) {
   return (
@@ -12,6 +24,20 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
+        <header className="site-header">
+          <span className="brand">Valerix</span>
+          <nav aria-label="Main">
+            <ul>
+              {NAV.map((item) => (
+                <li key={item.to}>
+                  <NavLink to={item.to} end={item.to === '/'}>
+                    {item.label}
+                  </NavLink>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        </header>
         {children}
         <ScrollRestoration />
         <Scripts />
@@ -22,4 +48,8 @@ export function Layout({ children }: { children: ReactNode }) {
 
 export default function App() {
   return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }

@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderIdFor } from '../../api/gateway/orders/idempotency';
+import { freePort } from '../../infra/ports';
+import { TEST_ADMIN_TOKEN, createTestItem, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
+import { buildDashboard, launchChromium, screenshot, startDashboard, startWorkerHealth, type Dashboard, type DashboardEnv } from '../support/web';
+
+const TEMPORAL_UI_URL = 'http://temporal-ui.test:8233';
+
+let s: TestServices;
+let worker: Awaited<ReturnType<typeof startWorkerHealth>>;
+let env: DashboardEnv;
+let buildDir: string;
+let web: Dashboard;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  s = await startTestServices({ chaos: true });
+  worker = await startWorkerHealth();
+  env = { GATEWAY_URL: s.gatewayUrl, INVENTORY_URL: s.inventoryUrl, WORKER_URL: worker.url, TEMPORAL_UI_URL, ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+  buildDir = await buildDashboard();
+  web = await startDashboard(buildDir, env);
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+});
+
+afterAll(async () => {
+  await chaos('DELETE').catch(() => undefined);
+  await browser?.close();
+  await web?.stop();
+  await worker?.close();
+  await s?.stop();
+});
+
+function chaos(method: 'GET' | 'POST' | 'DELETE', body?: unknown) {
+  return fetch(`${s.inventoryUrl}/api/admin/chaos`, {
+    method,
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  }).then((response) => response.json() as Promise<{ enabled: boolean; latency_ms: number; latency_rate: number }>);
+}
+
+const stockOf = async (itemId: string) => (await s.inventoryStore.get(itemId))!.stock;
+
+/** Opens an orders page once it is hydrated and its live stream is connected. */
+async function openLive(path: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${web.url}${path}`);
+  await page.waitForSelector('.live[data-state="live"]');
+  // Survives only as long as the document: proof that nothing reloaded the page.
+  await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+  return page;
+}
+
+const stillSameDocument = (page: Page) => page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument === true);
+
+const timelineSteps = (page: Page) => page.locator('.timeline li').evaluateAll((items) => items.map((item) => item.getAttribute('data-step')));
+
+describe('dashboard in a real browser against the real services', () => {
+  it('places a multi-line order from the form and shows it reach CONFIRMED without a reload', async () => {
+    const a = await createTestItem(s.inventoryStore, 10, 'web');
+    const b = await createTestItem(s.inventoryStore, 10, 'web');
+    const page = await openLive('/orders');
+
+    await page.selectOption('#line-0-item', a);
+    await page.fill('#line-0-quantity', '2');
+    await page.getByRole('button', { name: 'Add a line' }).click();
+    await page.selectOption('#line-1-item', b);
+    await page.fill('#line-1-quantity', '3');
+    await page.getByRole('button', { name: 'Place order' }).click();
+
+    const result = page.getByTestId('order-result');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('Order placed');
+    const id = (await result.getAttribute('data-order-id'))!;
+    await page.waitForSelector(`tr[data-order-id="${id}"][data-status="CONFIRMED"]`, { timeout: 30_000 });
+    expect(await stillSameDocument(page)).toBe(true);
+    expect(await page.locator(`tr[data-order-id="${id}"]`).textContent()).toContain(`${a} × 2, ${b} × 3`);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([8, 7]);
+    await screenshot(page, 'orders', 'orders');
+
+    await page.locator(`tr[data-order-id="${id}"] a`).click();
+    await page.waitForSelector('[data-testid="order-status"][data-status="CONFIRMED"]');
+    expect(await timelineSteps(page)).toEqual(['recorded', 'line reserved', 'line reserved', 'confirmed']);
+    expect(await page.locator('tr[data-line-no]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-status')))).toEqual([
+      'RESERVED',
+      'RESERVED',
+    ]);
+    expect(await page.getByRole('link', { name: 'Open in the Temporal Web UI' }).getAttribute('href')).toBe(
+      `${TEMPORAL_UI_URL}/namespaces/default/workflows/${id}`
+    );
+    await screenshot(page, 'order-detail', 'order-detail');
+    await page.close();
+  });
+
+  it('shows an order placed elsewhere appear and settle live, over the event stream', async () => {
+    const item = await createTestItem(s.inventoryStore, 5, 'web');
+    const page = await openLive('/orders');
+    const placed = await postOrder(s.gatewayUrl, { item_id: item, quantity: 1 }, { key: randomUUID() });
+    expect(placed.status).toBe(202);
+
+    await page.waitForSelector(`tr[data-order-id="${placed.body.id}"][data-status="CONFIRMED"]`, { timeout: 30_000 });
+    expect(await stillSameDocument(page)).toBe(true);
+    await page.close();
+  });
+
+  it('places one order only when the form is submitted twice and then retried', async () => {
+    const item = await createTestItem(s.inventoryStore, 5, 'web');
+    const page = await openLive('/orders');
+    await page.selectOption('#line-0-item', item);
+    const key = await page.locator('input[name="idempotency_key"]').inputValue();
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+
+    // Hold the first answer until the second click is sent: a user clicking again while nothing seems to happen.
+    // Both requests reach the server; the browser drops the first answer for the second.
+    let secondSent!: () => void;
+    const second = new Promise<void>((resolve) => (secondSent = resolve));
+    let posts = 0;
+    let firstAnswered = false;
+    await page.route('**/*', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      posts += 1;
+      if (posts > 1) {
+        secondSent();
+        return route.continue();
+      }
+      const response = await route.fetch();
+      firstAnswered = response.ok();
+      await second;
+      await route.fulfill({ response }).catch(() => undefined); // aborted by the second submission
+    });
+    const place = page.getByRole('button', { name: /^(Place order|Placing…)$/ });
+    await place.click();
+    await page.getByRole('button', { name: 'Placing…' }).waitFor();
+    await place.click();
+    await page.waitForSelector('[data-testid="order-result"].replayed');
+    expect(posts).toBe(2);
+    expect(firstAnswered).toBe(true);
+    expect(await page.getByTestId('order-result').textContent()).toContain('Already placed: same order returned');
+    await page.unroute('**/*');
+
+    // A deliberate retry once the answer is on screen: the same key, so the same order again.
+    const retried = page.waitForResponse((response) => response.request().method() === 'POST');
+    await place.click();
+    expect((await retried).ok()).toBe(true);
+    await page.waitForSelector('[data-testid="order-result"].replayed');
+    expect(await page.locator('input[name="idempotency_key"]').inputValue()).toBe(key);
+
+    const orderId = orderIdFor(key);
+    expect(await page.getByTestId('order-result').getAttribute('data-order-id')).toBe(orderId);
+    const rows = await s.ordersDb.order.findMany({ where: { lines: { some: { itemId: item } } } });
+    expect(rows.map((row) => row.id)).toEqual([orderId]);
+    const listed = (await (await fetch(`${s.gatewayUrl}/api/orders?limit=200`)).json()) as { orders: { id: string; lines: { item_id: string }[] }[] };
+    expect(listed.orders.filter((order) => order.lines.some((line) => line.item_id === item)).map((order) => order.id)).toEqual([orderId]);
+    await waitForStatus(s.gatewayUrl, orderId, ['CONFIRMED']);
+    expect(await stockOf(item)).toBe(4);
+
+    // Changing the order afterwards is a new order, so it gets a key of its own.
+    await page.fill('#line-0-quantity', '2');
+    expect(await page.locator('input[name="idempotency_key"]').inputValue()).not.toBe(key);
+    await page.close();
+  });
+
+  it('cancels a confirmed order from its page: stock comes back and the timeline shows the return', async () => {
+    const item = await createTestItem(s.inventoryStore, 5, 'web');
+    const placed = await postOrder(s.gatewayUrl, { item_id: item, quantity: 2 }, { key: randomUUID(), wait: 10 });
+    expect(placed.body.status).toBe('CONFIRMED');
+    expect(await stockOf(item)).toBe(3);
+
+    const page = await openLive(`/orders/${placed.body.id}`);
+    await page.getByRole('button', { name: 'Cancel order (return the stock)' }).click();
+    await page.waitForSelector('[data-testid="order-status"][data-status="CANCELLED"]', { timeout: 30_000 });
+    expect(await page.getByRole('status').filter({ hasText: 'Cancelled' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: /Cancel order/ }).count()).toBe(0);
+    expect(await timelineSteps(page)).toEqual([
+      'recorded',
+      'line reserved',
+      'confirmed',
+      'cancel requested',
+      'return requested',
+      'line released',
+      'returned',
+    ]);
+    expect(await stockOf(item)).toBe(5);
+    await screenshot(page, 'order-cancelled');
+    await page.close();
+  });
+
+  it('restocks an item from the inventory page', async () => {
+    const item = await createTestItem(s.inventoryStore, 3, 'web');
+    const page = await context.newPage();
+    await page.goto(`${web.url}/inventory`);
+    const row = page.locator(`tr[data-item-id="${item}"]`);
+    await row.getByLabel(/Units of .* to add/).fill('7');
+    await row.getByRole('button', { name: 'Restock' }).click();
+    await row.getByText('Added 7; 10 in stock now.').waitFor();
+    expect(await row.getByTestId('stock').textContent()).toBe('10');
+    expect(await stockOf(item)).toBe(10);
+    await screenshot(page, 'inventory');
+    await page.close();
+  });
+
+  it('turns chaos latency on and the overview goes red, then off and it recovers', async () => {
+    const page = await context.newPage();
+    await page.goto(`${web.url}/`);
+    await page.waitForSelector('tr[data-service="inventory-api"][data-level="green"]');
+    expect(await page.getByRole('link', { name: 'Gateway API docs' }).getAttribute('href')).toBe(`${s.gatewayUrl}/docs`);
+
+    await page.getByRole('link', { name: 'Chaos', exact: true }).click();
+    await page.getByLabel('Chaos enabled').check();
+    await page.getByLabel('Added latency').fill('1500');
+    await page.getByLabel('Share of calls delayed').fill('100');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('On: 1500 ms latency on 100 % of calls').waitFor();
+    expect(await chaos('GET')).toMatchObject({ enabled: true, latency_ms: 1500, latency_rate: 1 });
+    await screenshot(page, 'chaos');
+
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.waitForSelector('tr[data-service="inventory-api"][data-level="red"]');
+    expect(await page.locator('tr[data-service="inventory-api"]').textContent()).toContain('Too slow');
+    expect(await page.getByTestId('chaos-summary').textContent()).toContain('1500 ms latency');
+    await screenshot(page, 'overview-chaos');
+
+    await page.getByRole('link', { name: 'Chaos', exact: true }).click();
+    await page.getByRole('button', { name: 'Turn chaos off' }).click();
+    await page.getByText('Off', { exact: true }).waitFor();
+    expect((await chaos('GET')).enabled).toBe(false);
+
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.waitForSelector('tr[data-service="inventory-api"][data-level="green"]');
+    expect(await page.locator('tr[data-level="red"]').count()).toBe(0);
+    await screenshot(page, 'overview');
+    await page.close();
+  });
+
+  it('places an order with JavaScript off: the key comes from the server and lines are added by the server', async () => {
+    const a = await createTestItem(s.inventoryStore, 5, 'web');
+    const b = await createTestItem(s.inventoryStore, 5, 'web');
+    const noJs = await browser.newContext({ javaScriptEnabled: false });
+    const page = await noJs.newPage();
+    await page.goto(`${web.url}/orders`);
+    const key = await page.locator('input[name="idempotency_key"]').inputValue();
+    await page.selectOption('#line-0-item', a);
+    await page.getByRole('button', { name: 'Add a line' }).click();
+    await page.selectOption('#line-1-item', b);
+    await page.fill('#line-1-quantity', '2');
+    await page.getByRole('button', { name: 'Place order' }).click();
+
+    const result = page.getByTestId('order-result');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('Order placed');
+    expect(await result.getAttribute('data-order-id')).toBe(orderIdFor(key));
+    const order = await waitForStatus(s.gatewayUrl, orderIdFor(key), ['CONFIRMED']);
+    expect(order.lines.map((line: { item_id: string; quantity: number }) => [line.item_id, line.quantity])).toEqual([
+      [a, 1],
+      [b, 2],
+    ]);
+    // The next order gets a fresh key.
+    expect(await page.locator('input[name="idempotency_key"]').inputValue()).not.toBe(key);
+    await noJs.close();
+  });
+
+  it('explains a gateway outage in plain words', async () => {
+    const down = await startDashboard(buildDir, { ...env, GATEWAY_URL: `http://127.0.0.1:${await freePort()}` }, 'web-no-gateway');
+    try {
+      const page = await context.newPage();
+      const response = await page.goto(`${down.url}/orders`);
+      expect(response?.status()).toBe(503);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('The order gateway is not answering');
+      expect(await page.getByRole('alert').textContent()).toContain('Orders already placed are safe');
+
+      await page.goto(`${down.url}/`);
+      await page.waitForSelector('tr[data-service="gateway"][data-level="red"]');
+      expect(await page.locator('tr[data-service="gateway"]').textContent()).toContain('connection refused');
+      await screenshot(page, 'gateway-down');
+      await page.close();
+    } finally {
+      await down.stop();
+    }
+  });
+});

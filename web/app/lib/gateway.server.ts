@@ -1,0 +1,115 @@
+import { config } from '../config.server';
+import { call, describeFailure, expectJson, probe, readProblem, type Probe } from './upstream.server';
+import type { OrderList, OrderStatus, OrderView, Problem } from './types';
+
+export type PlaceResult = { ok: true; order: OrderView; replayed: boolean } | { ok: false; problem: Problem };
+export type CancelResult = { ok: true; order: OrderView; settled: boolean } | { ok: false; problem: Problem };
+
+export interface ListQuery {
+  status?: OrderStatus;
+  limit: number;
+  cursor?: string;
+}
+
+const STREAM_ID = /^\d+-\d+$/;
+/** The gateway answers a cancel within 10 s (202 if compensation is still running). */
+const CANCEL_TIMEOUT_MS = 15_000;
+const EVENT_RECONNECT_MS = 3_000;
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  // no-transform also keeps remix-serve's compression from buffering the stream.
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+};
+
+/** The gateway's REST API, called from loaders and actions only. */
+export function createGatewayClient(baseUrl: string, timeoutMs = 10_000) {
+  const url = (path: string, query: Record<string, string | number | undefined> = {}) => {
+    const target = new URL(path, baseUrl);
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(name, String(value));
+    return target;
+  };
+
+  return {
+    async listOrders(query: ListQuery): Promise<OrderList> {
+      return expectJson('gateway', await call('gateway', url('/api/orders', { ...query }), { timeoutMs }));
+    },
+
+    async getOrder(id: string): Promise<OrderView | null> {
+      const response = await call('gateway', url(`/api/orders/${encodeURIComponent(id)}`), { timeoutMs });
+      if (response.status === 404) return null;
+      return expectJson('gateway', response);
+    },
+
+    async placeOrder(key: string, lines: { item_id: string; quantity: number }[]): Promise<PlaceResult> {
+      const response = await call('gateway', url('/api/orders'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ lines }),
+        timeoutMs,
+      });
+      if (response.status >= 400 && response.status < 500) return { ok: false, problem: await readProblem(response) };
+      const order = await expectJson<OrderView>('gateway', response);
+      return { ok: true, order, replayed: response.headers.get('idempotency-replayed') === 'true' || order.replayed === true };
+    },
+
+    async cancelOrder(id: string): Promise<CancelResult> {
+      const response = await call('gateway', url(`/api/orders/${encodeURIComponent(id)}/cancel`), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'cancelled from the dashboard' }),
+        timeoutMs: CANCEL_TIMEOUT_MS,
+      });
+      if (response.status >= 400 && response.status < 500) return { ok: false, problem: await readProblem(response) };
+      const order = await expectJson<OrderView>('gateway', response);
+      return { ok: true, order, settled: response.status === 200 };
+    },
+
+    /**
+     * The gateway's SSE stream, passed through to the browser. If the gateway cannot be
+     * reached, a stream that only says "retry later" keeps the browser's EventSource
+     * reconnecting (with its Last-Event-ID) instead of giving up.
+     */
+    async orderEvents(lastEventId: string | null, signal: AbortSignal): Promise<Response> {
+      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      if (lastEventId && STREAM_ID.test(lastEventId)) headers['last-event-id'] = lastEventId;
+      const upstream = new AbortController();
+      const abort = () => upstream.abort();
+      signal.addEventListener('abort', abort, { once: true });
+      const connectTimer = setTimeout(abort, timeoutMs);
+      try {
+        const response = await fetch(url('/api/orders/events'), { headers, signal: upstream.signal });
+        if (!response.ok || !response.body) {
+          await response.body?.cancel();
+          throw new Error(`HTTP ${response.status}`);
+        }
+        return new Response(response.body, { headers: SSE_HEADERS });
+      } catch (err) {
+        signal.removeEventListener('abort', abort);
+        const reason = describeFailure(err, timeoutMs).replace(/\n/g, ' ');
+        return new Response(`retry: ${EVENT_RECONNECT_MS}\nevent: unavailable\ndata: ${reason}\n\n`, { headers: SSE_HEADERS });
+      } finally {
+        clearTimeout(connectTimer);
+      }
+    },
+
+    /** GET /health/deep: the gateway's own view of its dependencies (answered with 200 or 503). */
+    async deepHealth(): Promise<{ probe: Probe; body: DeepHealth | null }> {
+      const result = await probe(url('/health/deep'), 5_000);
+      try {
+        return { probe: result, body: result.body ? (JSON.parse(result.body) as DeepHealth) : null };
+      } catch {
+        return { probe: { ...result, error: 'unreadable answer' }, body: null };
+      }
+    },
+  };
+}
+
+export interface DeepHealth {
+  status: 'ok' | 'degraded';
+  checks: Record<string, { status: 'up' | 'down'; latency_ms: number; error?: string }>;
+}
+
+export type GatewayClient = ReturnType<typeof createGatewayClient>;
+
+export const gateway = createGatewayClient(config.gatewayUrl);
