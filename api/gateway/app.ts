@@ -2,10 +2,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import { loggerOptions } from '../../shared/logger';
 import type { OrderPolicy } from '../../shared/orders';
 import type { OrdersDb } from '../../shared/orders-db';
 import { registerHealthRoutes } from '../http/health';
+import { createMetricsRegistry, registerGatewayMetrics, registerHttpMetrics } from '../http/metrics';
 import { registerOpenApi } from '../http/openapi';
 import { registerProblemHandling } from '../http/problem';
 import { registerStrictValidation } from '../http/validation';
@@ -24,12 +26,17 @@ export interface GatewayDeps {
   policy: OrderPolicy;
   taskQueue: string;
   logLevel: string;
+  /** This app's Prometheus registry (server.ts adds process metrics); a fresh one if omitted. */
+  metrics?: Registry;
 }
 
 export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions('gateway', deps.logLevel) }).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
   registerStrictValidation(app);
+  const registry = deps.metrics ?? createMetricsRegistry('gateway');
+  registerHttpMetrics(app, registry);
+  registerGatewayMetrics(app, registry);
   await registerOpenApi(app, {
     title: 'Valerix gateway',
     description: 'Orders as Temporal sagas. Every POST needs an Idempotency-Key; errors are application/problem+json.',

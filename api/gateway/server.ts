@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../shared/logger';
 import { createOrdersDb } from '../../shared/orders-db';
+import { createMetricsRegistry } from '../http/metrics';
 import { buildGatewayApp } from './app';
 import { loadGatewayConfig } from './config';
 
@@ -24,6 +25,7 @@ const app = await buildGatewayApp({
   policy: config.orderPolicy,
   taskQueue: config.taskQueue,
   logLevel: config.logLevel,
+  metrics: createMetricsRegistry('gateway', { processMetrics: true }),
 });
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

@@ -1,9 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { Registry } from 'prom-client';
 import { loggerOptions } from '../../shared/logger';
 import { PROBLEM_TYPES } from '../../shared/problems';
 import { registerHealthRoutes } from '../http/health';
+import { createMetricsRegistry, registerHttpMetrics, registerInventoryMetrics } from '../http/metrics';
 import { registerOpenApi } from '../http/openapi';
 import { HttpProblem, ProblemSchema, registerProblemHandling } from '../http/problem';
 import { registerStrictValidation } from '../http/validation';
@@ -20,14 +22,19 @@ export interface InventoryAppDeps {
   chaos?: { store: ChaosStore; adminToken: string; ping: () => Promise<unknown> };
   /** Fault hooks for tests; chaos mode supplies them otherwise. */
   faults?: InventoryFaults;
+  /** This app's Prometheus registry (server.ts adds process metrics); a fresh one if omitted. */
+  metrics?: Registry;
 }
 
 const problems = { 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 500: ProblemSchema, 503: ProblemSchema };
 
-export async function buildInventoryApp({ store, logLevel, chaos, faults: injectedFaults }: InventoryAppDeps): Promise<FastifyInstance> {
+export async function buildInventoryApp({ store, logLevel, chaos, faults: injectedFaults, metrics }: InventoryAppDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions('inventory', logLevel) }).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
   registerStrictValidation(app);
+  const registry = metrics ?? createMetricsRegistry('inventory');
+  registerHttpMetrics(app, registry);
+  const inventoryMetrics = registerInventoryMetrics(registry, { items: () => store.list(), chaos: chaos && (() => chaos.store.get()), log: app.log });
   await registerOpenApi(app, {
     title: 'Valerix inventory',
     description: 'Stock changes only through reservations with unique ids; release is idempotent.',
@@ -80,6 +87,7 @@ export async function buildInventoryApp({ store, logLevel, chaos, faults: inject
     async (request, reply) => {
       const { item_id, quantity, reservation_id } = request.body;
       const outcome = await store.reserve(reservation_id, item_id, quantity, { beforeCommit: () => faults.beforeCommit('reserve') });
+      inventoryMetrics.outcome('reserve', outcome.kind);
       switch (outcome.kind) {
         case 'unknown-item':
           throw new HttpProblem(404, PROBLEM_TYPES.unknownItem, 'Unknown item', `No item '${item_id}'`);
@@ -105,6 +113,7 @@ export async function buildInventoryApp({ store, logLevel, chaos, faults: inject
     async (request, reply) => {
       const { reservation_id, item_id } = request.body;
       const outcome = await store.release(reservation_id, item_id, { beforeCommit: () => faults.beforeCommit('release') });
+      inventoryMetrics.outcome('release', outcome.kind === 'tombstone' ? 'released-before-reserved' : outcome.kind);
       if (await dropAnswer(reply, 'release')) return reply;
       if (outcome.kind === 'released') return { reservation_id, outcome: 'released' as const, quantity: outcome.quantity };
       return {

@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { createMetricsRegistry } from '../http/metrics';
 import { buildInventoryApp } from './app';
 import { createChaosStore } from './chaos';
 import { loadInventoryConfig } from './config';
@@ -8,11 +9,14 @@ import { createInventoryStore } from './store';
 
 const config = loadInventoryConfig();
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+// A Postgres restart drops idle connections; the pool replaces them, the process carries on.
+pool.on('error', (err) => app.log.warn({ err }, 'idle Postgres connection lost'));
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
 const app = await buildInventoryApp({
   store: createInventoryStore(pool),
   logLevel: config.logLevel,
   chaos: { store: createChaosStore(redis), adminToken: config.adminToken, ping: () => redis.ping() },
+  metrics: createMetricsRegistry('inventory', { processMetrics: true }),
 });
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
