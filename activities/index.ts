@@ -8,14 +8,23 @@ export interface OrderActivityDeps {
   inventory: InventoryClient;
   orders: OrderStore;
   events: OrderEventPublisher;
+  /** Saga metrics (the worker's Prometheus registry); optional so tests can leave it out. */
+  metrics?: OrderMetrics;
+}
+
+export interface OrderMetrics {
+  /** Called once per transition newly written, never for a retry of one already stored. */
+  transitionRecorded(state: OrderState): void;
 }
 
 /** The saga's activities, built from the clients the worker wires in (tests pass their own). */
-export function createOrderActivities({ inventory, orders, events }: OrderActivityDeps) {
+export function createOrderActivities({ inventory, orders, events, metrics }: OrderActivityDeps) {
   return {
     /** Writes the transition to the orders database, then publishes it on the stream. */
     async recordTransition(state: OrderState): Promise<void> {
       const { written } = await orders.saveTransition(state);
+      // Counted before publishing: a retry after a failed publish finds the row written and counts nothing.
+      if (written) metrics?.transitionRecorded(state);
       // Publish even when a newer row already exists: this transition's event may be the one
       // an earlier attempt failed to send. Its event id lets consumers drop repeats.
       await events.publish(state);

@@ -19,6 +19,8 @@ const schema = z.object({
   /** /health and /metrics of the worker process. */
   WORKER_HTTP_HOST: z.string().default('127.0.0.1'),
   WORKER_HTTP_PORT: port(3003),
+  /** Loopback port of the Temporal SDK's Prometheus exporter, re-served on WORKER_HTTP_PORT/metrics; 0 switches it off. */
+  WORKER_SDK_METRICS_PORT: port(3004),
   LOG_LEVEL: logLevel,
 });
 
@@ -40,6 +42,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
     shutdownGraceMs: parsed.WORKER_SHUTDOWN_GRACE_MS,
     httpHost: parsed.WORKER_HTTP_HOST,
     httpPort: parsed.WORKER_HTTP_PORT,
+    sdkMetricsPort: parsed.WORKER_SDK_METRICS_PORT,
     logLevel: parsed.LOG_LEVEL,
   };
 }

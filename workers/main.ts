@@ -5,13 +5,15 @@ import { createInventoryClient, createOrderActivities, createOrderEventPublisher
 import { createLogger } from '../shared/logger';
 import { createOrdersDb } from '../shared/orders-db';
 import { loadWorkerConfig } from './config';
-import { startWorkerHttp } from './http';
+import { deepHealthRoute, startWorkerHttp } from './http';
+import { createOrderMetrics, createWorkerMetricsEndpoint, createWorkerRegistry } from './metrics';
 import { createOrderWorker } from './order-worker';
-import { installSdkLogging } from './sdk-logging';
+import { installSdkRuntime } from './sdk-logging';
 
 const config = loadWorkerConfig();
 const log = createLogger('worker', config.logLevel);
-installSdkLogging(log, config.logLevel);
+const sdkMetricsUrl = installSdkRuntime(log, config.logLevel, config.sdkMetricsPort);
+const registry = createWorkerRegistry({ processMetrics: true });
 
 const db = createOrdersDb(config.ordersDatabaseUrl, 20);
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
@@ -25,6 +27,7 @@ const worker = await createOrderWorker({
     inventory: createInventoryClient(config.inventoryUrl, config.inventoryRequestTimeoutMs),
     orders: createOrderStore(db),
     events: createOrderEventPublisher(redis),
+    metrics: createOrderMetrics(registry),
   }),
   workflowBundleCode: config.workflowBundlePath ? fs.readFileSync(config.workflowBundlePath, 'utf8') : undefined,
   tuning: {
@@ -39,6 +42,16 @@ const httpServer = await startWorkerHttp(config.httpHost, config.httpPort, {
     const state = worker.getState();
     return { status: state === 'RUNNING' ? 200 : 503, contentType: 'application/json', body: JSON.stringify({ status: state === 'RUNNING' ? 'ok' : state.toLowerCase() }) };
   },
+  '/health/deep': deepHealthRoute({
+    temporal: () => connection.workflowService.getSystemInfo({}),
+    orders_db: () => db.$queryRaw`SELECT 1`,
+    redis: () => redis.ping(),
+    inventory: async () => {
+      const response = await fetch(new URL('/health', config.inventoryUrl), { signal: AbortSignal.timeout(2000) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    },
+  }),
+  '/metrics': createWorkerMetricsEndpoint(registry, config.sdkMetricsPort > 0 ? { url: sdkMetricsUrl } : undefined, log),
 });
 
 log.info({ taskQueue: worker.options.taskQueue, namespace: config.temporalNamespace, port: config.httpPort }, 'worker started');
