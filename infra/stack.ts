@@ -38,7 +38,11 @@ export interface Infrastructure {
   temporal: RunningTemporal;
   env: InfraEnv;
   stop(): Promise<void>;
+  /** Clean stop and start again on the same port and data (a server restart, as in an upgrade). */
+  restart(part: InfraPart): Promise<void>;
 }
+
+export type InfraPart = 'postgres' | 'redis' | 'temporal';
 
 type Progress = (message: string) => void;
 
@@ -67,45 +71,62 @@ export async function startInfrastructure(options: {
   await assertPortFree(ports.temporal, 'Temporal');
   if (ports.temporalUi !== undefined) await assertPortFree(ports.temporalUi, 'Temporal Web UI');
 
-  const started: { stop(): Promise<void> }[] = [];
+  const startParts = {
+    postgres: () =>
+      startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: ports.postgres, logFile: path.join(logs, 'postgres.log'), durable }),
+    redis: () => startRedis({ dataDir: path.join(dataDir, 'redis'), port: ports.redis, logFile: path.join(logs, 'redis.log'), durable }),
+    temporal: () =>
+      startTemporal({
+        dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
+        port: ports.temporal,
+        uiPort: ports.temporalUi,
+        logFile: path.join(logs, 'temporal.log'),
+      }),
+  };
+  const running: Partial<{ postgres: RunningPostgres; redis: RunningRedis; temporal: RunningTemporal }> = {};
   const stopAll = async () => {
-    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+    for (const part of ['temporal', 'redis', 'postgres'] as const) await running[part]?.stop().catch(() => undefined);
   };
   try {
-    const postgres = await step(progress, `postgres :${ports.postgres}`, () =>
-      startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: ports.postgres, logFile: path.join(logs, 'postgres.log'), durable }),
-    );
-    started.push(postgres);
+    const postgres = await step(progress, `postgres :${ports.postgres}`, startParts.postgres);
+    running.postgres = postgres;
     await step(progress, 'databases orders + inventory, migrations', async () => {
       await ensureDatabases(postgres.url('postgres'), ['orders', 'inventory']);
       await applyMigrations(postgres.url('orders'), path.join(root, MIGRATION_DIRS.orders));
       await applyMigrations(postgres.url('inventory'), path.join(root, MIGRATION_DIRS.inventory));
     });
-    const redis = await step(progress, `redis :${ports.redis}`, () =>
-      startRedis({ dataDir: path.join(dataDir, 'redis'), port: ports.redis, logFile: path.join(logs, 'redis.log'), durable }),
-    );
-    started.push(redis);
-    const temporal = await step(
+    running.redis = await step(progress, `redis :${ports.redis}`, startParts.redis);
+    running.temporal = await step(
       progress,
       `temporal :${ports.temporal}${ports.temporalUi ? ` (web ui :${ports.temporalUi})` : ''}`,
-      () =>
-        startTemporal({
-          dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
-          port: ports.temporal,
-          uiPort: ports.temporalUi,
-          logFile: path.join(logs, 'temporal.log'),
-        }),
+      startParts.temporal,
     );
-    started.push(temporal);
     const env: InfraEnv = {
       ORDERS_DATABASE_URL: postgres.url('orders'),
       INVENTORY_DATABASE_URL: postgres.url('inventory'),
-      REDIS_URL: redis.url,
-      TEMPORAL_ADDRESS: temporal.address,
+      REDIS_URL: running.redis.url,
+      TEMPORAL_ADDRESS: running.temporal.address,
       TEMPORAL_NAMESPACE,
-      ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}),
+      ...(running.temporal.uiUrl ? { TEMPORAL_UI_URL: running.temporal.uiUrl } : {}),
     };
-    return { postgres, redis, temporal, env, stop: stopAll };
+    return {
+      get postgres() {
+        return running.postgres!;
+      },
+      get redis() {
+        return running.redis!;
+      },
+      get temporal() {
+        return running.temporal!;
+      },
+      env,
+      stop: stopAll,
+      async restart(part) {
+        await running[part]?.stop();
+        // Same port, same data: clients see an outage, not a new server.
+        (running as Record<InfraPart, unknown>)[part] = await startParts[part]();
+      },
+    };
   } catch (err) {
     await stopAll();
     throw err;
@@ -156,6 +177,7 @@ export function serviceEnv(infra: Infrastructure, ports: ServicePorts): Record<s
 export class SupervisedService {
   process: ManagedProcess;
   restarts = 0;
+  private quickCrashes = 0;
   private stopping = false;
 
   constructor(
@@ -175,11 +197,14 @@ export class SupervisedService {
       env: this.env,
       logFile: this.logFile,
     }).start();
+    const startedAt = Date.now();
     child.onExit((code) => {
       if (this.stopping) return;
       this.restarts += 1;
+      // Like CrashLoopBackOff: quick successive crashes back off longer; a process that ran a while starts over.
+      this.quickCrashes = Date.now() - startedAt > 10_000 ? 0 : this.quickCrashes + 1;
       this.onRestart(this.spec.name, code);
-      const backoff = Math.min(500 * 2 ** Math.min(this.restarts, 5), 10_000);
+      const backoff = Math.min(250 * 2 ** this.quickCrashes, 10_000);
       setTimeout(() => {
         if (!this.stopping) this.process = this.launch();
       }, backoff).unref();
