@@ -18,6 +18,8 @@ export default defineConfig({
       appDirectory: `${webDir}app`,
       // The e2e tests build into a folder of their own, leaving a developer's build alone.
       buildDirectory: process.env.WEB_BUILD_DIR ?? `${webDir}build`,
+      // Tests sit beside the routes they test.
+      ignoredRouteFiles: ['**/*.test.*'],
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

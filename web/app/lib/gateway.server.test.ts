@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { deadUrl, startFakeService, thrown, type FakeService } from '../test-support/fake-service';
+import { createGatewayClient } from './gateway.server';
+
+const ORDER = {
+  id: 'ord_0123456789abcdef0123456789abcdef',
+  status: 'PENDING',
+  lines: [{ line_no: 1, item_id: 'ps5', quantity: 2, reservation_id: 'r1', status: 'PENDING', attempts: 0 }],
+  cancel_requested: false,
+  version: 1,
+  timeline: [],
+  source: 'request',
+};
+
+let fake: FakeService | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+describe('gateway client', () => {
+  it('places an order with the Idempotency-Key header and a lines body', async () => {
+    fake = await startFakeService(() => ({ status: 202, body: { ...ORDER, replayed: false } }));
+    const result = await createGatewayClient(fake.url).placeOrder('key-1', [{ item_id: 'ps5', quantity: 2 }]);
+    expect(result).toEqual({ ok: true, order: { ...ORDER, replayed: false }, replayed: false });
+    const [request] = fake.requests;
+    expect(request?.method).toBe('POST');
+    expect(request?.path).toBe('/api/orders');
+    expect(request?.headers['idempotency-key']).toBe('key-1');
+    expect(JSON.parse(request!.body)).toEqual({ lines: [{ item_id: 'ps5', quantity: 2 }] });
+  });
+
+  it('reports a replay from the idempotency-replayed header', async () => {
+    fake = await startFakeService(() => ({ status: 201, headers: { 'idempotency-replayed': 'true' }, body: ORDER }));
+    const result = await createGatewayClient(fake.url).placeOrder('key-1', [{ item_id: 'ps5', quantity: 2 }]);
+    expect(result.ok && result.replayed).toBe(true);
+  });
+
+  it('returns a 4xx problem to the caller instead of throwing', async () => {
+    const problem = {
+      type: 'https://valerix.dev/problems/idempotency-key-reused',
+      title: 'Idempotency-Key reused',
+      status: 422,
+      detail: 'different body',
+    };
+    fake = await startFakeService(() => ({ status: 422, headers: { 'content-type': 'application/problem+json' }, body: problem }));
+    expect(await createGatewayClient(fake.url).placeOrder('k', [{ item_id: 'ps5', quantity: 1 }])).toEqual({ ok: false, problem });
+  });
+
+  it('throws a 503 gateway outage on a 5xx answer', async () => {
+    fake = await startFakeService(() => ({ status: 503, body: { type: 'x', title: 'Order state unavailable', status: 503 } }));
+    expect(await thrown(createGatewayClient(fake.url).placeOrder('k', [{ item_id: 'ps5', quantity: 1 }]))).toEqual({
+      status: 503,
+      data: { outage: 'gateway', detail: 'it answered 503 Order state unavailable' },
+    });
+  });
+
+  it('throws a 503 gateway outage naming the cause when nothing listens', async () => {
+    const error = await thrown(createGatewayClient(await deadUrl()).listOrders({ limit: 10 }));
+    expect(error).toEqual({ status: 503, data: { outage: 'gateway', detail: 'connection refused (is it running?)' } });
+  });
+
+  it('throws a gateway outage when it does not answer in time', async () => {
+    fake = await startFakeService(() => new Promise(() => undefined));
+    const error = await thrown(createGatewayClient(fake.url, 100).listOrders({ limit: 10 }));
+    expect(error).toEqual({ status: 503, data: { outage: 'gateway', detail: 'no answer within 0.1 s' } });
+  });
+
+  it('lists with status, limit and cursor as query parameters', async () => {
+    fake = await startFakeService(() => ({ body: { orders: [ORDER], next_cursor: 'abc' } }));
+    const list = await createGatewayClient(fake.url).listOrders({ status: 'PENDING', limit: 20, cursor: 'c1' });
+    expect(list.next_cursor).toBe('abc');
+    expect(fake.requests[0]?.path).toBe('/api/orders?status=PENDING&limit=20&cursor=c1');
+  });
+
+  it('answers null for an unknown order', async () => {
+    fake = await startFakeService(() => ({ status: 404, body: { type: 'x', title: 'Order not found', status: 404 } }));
+    expect(await createGatewayClient(fake.url).getOrder(ORDER.id)).toBeNull();
+  });
+
+  it('reports whether a cancel settled, and a 409 as a problem', async () => {
+    fake = await startFakeService((request) =>
+      request.path.includes('ord_1')
+        ? { status: 200, body: { ...ORDER, status: 'CANCELLED' } }
+        : { status: 409, body: { type: 'x', title: 'Order cannot be cancelled', status: 409, detail: 'already FAILED' } }
+    );
+    const client = createGatewayClient(fake.url);
+    expect(await client.cancelOrder('ord_1')).toMatchObject({ ok: true, settled: true, order: { status: 'CANCELLED' } });
+    expect(await client.cancelOrder('ord_2')).toEqual({
+      ok: false,
+      problem: { type: 'x', title: 'Order cannot be cancelled', status: 409, detail: 'already FAILED' },
+    });
+    expect(fake.requests[0]).toMatchObject({ method: 'POST', path: '/api/orders/ord_1/cancel' });
+  });
+
+  it('passes the event stream through, resuming from Last-Event-ID', async () => {
+    fake = await startFakeService((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end('retry: 3000\n\nid: 1-0\nevent: order\ndata: {"eventId":"o:1"}\n\n');
+    });
+    const response = await createGatewayClient(fake.url).orderEvents('5-1', new AbortController().signal);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(response.headers.get('cache-control')).toContain('no-transform');
+    expect(await response.text()).toBe('retry: 3000\n\nid: 1-0\nevent: order\ndata: {"eventId":"o:1"}\n\n');
+    expect(fake.requests[0]?.headers['last-event-id']).toBe('5-1');
+  });
+
+  it('drops a Last-Event-ID that is not a stream id', async () => {
+    fake = await startFakeService((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end();
+    });
+    await (await createGatewayClient(fake.url).orderEvents('1-0\nevent: x', new AbortController().signal)).text();
+    expect(fake.requests[0]?.headers['last-event-id']).toBeUndefined();
+  });
+
+  it('answers an unreachable gateway with a stream telling the browser to retry', async () => {
+    const response = await createGatewayClient(await deadUrl()).orderEvents(null, new AbortController().signal);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('retry: 3000\nevent: unavailable\ndata: connection refused (is it running?)\n\n');
+  });
+
+  it('stops reading from the gateway when the browser goes away', async () => {
+    let closed!: () => void;
+    const upstreamClosed = new Promise<void>((resolve) => (closed = resolve));
+    fake = await startFakeService((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('retry: 3000\n\n');
+      response.on('close', closed);
+    });
+    const browser = new AbortController();
+    const response = await createGatewayClient(fake.url).orderEvents(null, browser.signal);
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('retry: 3000\n\n');
+    browser.abort();
+    await upstreamClosed;
+  });
+
+  it('reads /health/deep with its round trip, also when it answers 503', async () => {
+    const checks = { temporal: { status: 'down', latency_ms: 2000, error: 'timeout' } };
+    fake = await startFakeService(() => ({ status: 503, body: { status: 'degraded', checks } }));
+    const health = await createGatewayClient(fake.url).deepHealth();
+    expect(health.body).toEqual({ status: 'degraded', checks });
+    expect(health.probe.status).toBe(503);
+    expect(health.probe.latencyMs).toBeGreaterThan(0);
+  });
+
+  it('reports an unreachable gateway from /health/deep without throwing', async () => {
+    const health = await createGatewayClient(await deadUrl()).deepHealth();
+    expect(health.body).toBeNull();
+    expect(health.probe.error).toBe('connection refused (is it running?)');
+  });
+});
