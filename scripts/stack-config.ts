@@ -12,6 +12,8 @@ const schema = z.object({
   TEMPORAL_UI_PORT: port(8233),
   POSTGRES_PORT: port(5432),
   REDIS_PORT: port(6379),
+  /** With `npm start -- --with-prometheus`. */
+  PROMETHEUS_PORT: port(9090),
   VALERIX_DATA_DIR: z.string().default('.data'),
 });
 
@@ -34,5 +36,6 @@ export function loadStackConfig(root: string) {
       worker: parsed.WORKER_HTTP_PORT,
       web: parsed.WEB_PORT,
     },
+    prometheusPort: parsed.PROMETHEUS_PORT,
   };
 }

@@ -11,16 +11,20 @@ import { createInventoryStore } from '../api/inventory/store';
 import { seedDemoInventory } from '../api/inventory/seed';
 import { assertPortFree } from '../infra/ports';
 import { startInfrastructure, startServices, type SupervisedService } from '../infra/stack';
+import { startPrometheus, type RunningPrometheus } from '../observability/local-prometheus';
 import { loadStackConfig } from './stack-config';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  console.log(`Usage: npm start
+  console.log(`Usage: npm start [-- --with-prometheus]
 
 Starts Postgres, Redis, the Temporal dev server (with its Web UI), runs migrations, seeds the demo
 inventory, then the inventory service, the worker, the gateway and the dashboard. Crashed services
 are restarted. Ctrl-C stops everything.
+
+--with-prometheus  also runs Prometheus (Debian package prometheus) on PROMETHEUS_PORT (9090),
+                   scraping every service and evaluating the alert rules in observability/.
 
 Settings come from .env (see .env.example): ports, VALERIX_DATA_DIR (default .data).
 Reset all data: stop the stack, then  npm run reset
@@ -29,6 +33,7 @@ Logs: <data dir>/logs/<part>.log`);
 }
 
 const config = loadStackConfig(ROOT);
+const withPrometheus = process.argv.includes('--with-prometheus');
 const progress = (message: string) => console.log(`[stack] ${message}`);
 
 function newestMtime(dir: string): number {
@@ -63,11 +68,13 @@ const logsDir = path.join(config.dataDir, 'logs');
 const infra = await startInfrastructure({ root: ROOT, dataDir: config.dataDir, ports: config.infraPorts, durable: true, progress });
 
 let services: SupervisedService[] = [];
+let prometheus: RunningPrometheus | undefined;
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
   progress('stopping ...');
+  await prometheus?.stop();
   for (const service of [...services].reverse()) await service.stop();
   await infra.stop();
   progress('stopped; data kept in ' + path.relative(ROOT, config.dataDir));
@@ -90,6 +97,16 @@ try {
     progress,
     onRestart: (name, code) => progress(`${name} exited (code ${code}); restarting`),
   });
+  if (withPrometheus) {
+    const { servicePorts } = config;
+    progress(`prometheus :${config.prometheusPort} ...`);
+    prometheus = await startPrometheus({
+      dataDir: config.dataDir,
+      ports: { gateway: servicePorts.gateway, inventory: servicePorts.inventory, worker: servicePorts.worker, prometheus: config.prometheusPort },
+      logFile: path.join(logsDir, 'prometheus.log'),
+    });
+    progress(`prometheus :${config.prometheusPort} ok`);
+  }
 } catch (err) {
   console.error(`[stack] failed: ${(err as Error).message}`);
   await shutdown(1);
@@ -102,8 +119,8 @@ Valerix is up. Ctrl-C stops it; data stays in ${path.relative(ROOT, config.dataD
   Dashboard        http://localhost:${s.web}
   Gateway API      http://localhost:${s.gateway}/api/orders   (docs: http://localhost:${s.gateway}/docs)
   Inventory API    http://localhost:${s.inventory}/api/inventory
-  Worker health    http://localhost:${s.worker}/health
-  Temporal Web UI  http://localhost:${i.temporalUi}
+  Worker health    http://localhost:${s.worker}/health   (metrics: /metrics on gateway, inventory, worker)
+${prometheus ? `  Prometheus       ${prometheus.url}   (alerts: ${prometheus.url}/alerts)\n` : ''}  Temporal Web UI  http://localhost:${i.temporalUi}
   Temporal gRPC    localhost:${i.temporal}
   Logs             ${path.relative(ROOT, logsDir)}/
 

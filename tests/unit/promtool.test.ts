@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LOCAL_CONFIG, renderLocalPrometheusConfig } from '../../observability/local-prometheus';
 import { OBSERVABILITY_DIR, RULES_DIR } from '../../observability/references';
 
 const PROMETHEUS_DIR = path.join(OBSERVABILITY_DIR, 'prometheus');
@@ -28,6 +29,27 @@ describe('Prometheus config and alert rules (promtool)', () => {
     const { code, output } = promtool('check', 'config', path.join(PROMETHEUS_DIR, file));
     expect(output).toContain('rules found');
     expect(code, output).toBe(0);
+  });
+
+  it('moves the local targets to the stack ports for --with-prometheus, and the result is valid', () => {
+    // Gateway and inventory swapped: a naive replace-one-after-the-other would mix them up.
+    const rendered = renderLocalPrometheusConfig(fs.readFileSync(LOCAL_CONFIG, 'utf8'), { gateway: 5102, inventory: 5101, worker: 5103, prometheus: 5190 });
+    const target = (job: string) => new RegExp(`job_name: ${job}\\n\\s+static_configs:\\n\\s+- targets: \\['([^']+)'\\]`).exec(rendered)?.[1];
+    expect([target('valerix-gateway'), target('valerix-inventory'), target('valerix-worker'), target('prometheus')]).toEqual([
+      '127.0.0.1:5102',
+      '127.0.0.1:5101',
+      '127.0.0.1:5103',
+      '127.0.0.1:5190',
+    ]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-prometheus-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'prometheus.yml'), rendered);
+      const { code, output } = promtool('check', 'config', path.join(dir, 'prometheus.yml'));
+      expect(output).toMatch(/SUCCESS: \d+ rules found/);
+      expect(code, output).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('passes the rule unit tests', () => {
