@@ -54,7 +54,7 @@ export function registerHttpMetrics(app: AnyFastify, registry: Registry): void {
     });
   });
 
-  app.get('/metrics', { schema: { tags: ['health'], description: 'Prometheus text format', hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { tags: ['health'], description: 'Prometheus metrics, text exposition format 0.0.4.', produces: ['text/plain'] } }, async (_request, reply) => {
     const body = await registry.metrics();
     return reply.type(registry.contentType).send(body);
   });
