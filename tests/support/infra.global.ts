@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort } from '../../infra/ports';
 import { startInfrastructure } from '../../infra/stack';
-import { writeWorkflowBundle } from './workflow-bundle';
+import { writeWorkflowBundle } from '../../workers/workflow-bundle';
 import type {} from './vitest-context';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

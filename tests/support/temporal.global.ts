@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { temporalCliPath } from '../../infra/temporal';
 import type {} from './vitest-context';
-import { writeWorkflowBundle } from './workflow-bundle';
+import { writeWorkflowBundle } from '../../workers/workflow-bundle';
 
 /** The workflow suite starts its own dev servers (TestWorkflowEnvironment); it needs the CLI and a bundle. */
 export default async function setup(project: TestProject) {

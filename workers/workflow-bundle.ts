@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../workers/order-worker';
+import { WORKFLOWS_PATH } from './order-worker';
 
 const quiet = {
   log: () => undefined,
@@ -12,7 +12,7 @@ const quiet = {
   error: (message: string) => console.error(message),
 };
 
-/** Bundles the workflows once per suite (as the production worker's prebuilt bundle would be). */
+/** Bundles the workflows ahead of time, so a worker starts without webpack (WORKFLOW_BUNDLE_PATH). */
 export async function writeWorkflowBundle(dir: string): Promise<string> {
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
   const file = path.join(dir, 'workflow-bundle.js');

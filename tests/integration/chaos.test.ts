@@ -1,0 +1,34 @@
+import { describe, expect, inject, it } from 'vitest';
+import { runChaos } from '../../chaos/harness';
+import { formatReport } from '../../chaos/report';
+
+/**
+ * The short version of `npm run chaos`: a few hundred orders, a few faults of each kind, every
+ * invariant checked from the databases, Temporal and Redis.
+ */
+describe('chaos: nothing lost or duplicated under faults', () => {
+  it('keeps every invariant through failures, lost responses, latency, kill -9 and restarts', async () => {
+    const report = await runChaos(
+      {
+        orders: 200,
+        concurrency: 16,
+        chaos: { crash_rate: 0.5, lost_response_rate: 0.2, latency_ms: 300, latency_rate: 0.2, kill_rate: 0 },
+        kills: 6,
+        restarts: 3,
+        faultIntervalMs: 1000,
+        settleLimitMs: 120_000,
+        giveUpAfterMs: 90_000,
+        keepData: false,
+      },
+      () => undefined,
+      inject('infra').root,
+    );
+    const summary = formatReport(report);
+    expect(report.faults.filter((fault) => fault.kind === 'kill'), summary).toHaveLength(6);
+    expect(report.faults.filter((fault) => fault.kind === 'restart'), summary).toHaveLength(3);
+    expect(report.acknowledged, summary).toBe(200);
+    expect(report.invariants.filter((row) => !row.ok), summary).toEqual([]);
+    expect(report.unexpected4xx, summary).toEqual([]);
+    expect(report.passed).toBe(true);
+  }, 600_000);
+});
