@@ -196,7 +196,8 @@ describe('dashboard in a real browser against the real services', () => {
     await row.getByLabel(/Units of .* to add/).fill('7');
     await row.getByRole('button', { name: 'Restock' }).click();
     await row.getByText('Added 7; 10 in stock now.').waitFor();
-    expect(await row.getByTestId('stock').textContent()).toBe('10');
+    // The answer shows first; the reloaded table follows.
+    await page.waitForFunction((id) => document.querySelector(`tr[data-item-id="${id}"] [data-testid="stock"]`)?.textContent === '10', item);
     expect(await stockOf(item)).toBe(10);
     await screenshot(page, 'inventory');
     await page.close();
@@ -232,6 +233,14 @@ describe('dashboard in a real browser against the real services', () => {
     await page.waitForSelector('tr[data-service="inventory-api"][data-level="green"]');
     expect(await page.locator('tr[data-level="red"]').count()).toBe(0);
     await screenshot(page, 'overview');
+
+    // Someone else turns chaos on: the overview, left open, goes red by itself, then green again.
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    await chaos('POST', { enabled: true, latency_ms: 1500, latency_rate: 1 });
+    await page.waitForSelector('tr[data-service="inventory-api"][data-level="red"]', { timeout: 20_000 });
+    await chaos('DELETE');
+    await page.waitForSelector('tr[data-service="inventory-api"][data-level="green"]', { timeout: 20_000 });
+    expect(await stillSameDocument(page)).toBe(true);
     await page.close();
   });
 
@@ -262,6 +271,26 @@ describe('dashboard in a real browser against the real services', () => {
     await noJs.close();
   });
 
+  it('fits a phone’s width on every page: only tables scroll sideways', async () => {
+    const item = await createTestItem(s.inventoryStore, 5, 'web');
+    const placed = await postOrder(s.gatewayUrl, { lines: [{ item_id: item, quantity: 1 }] }, { key: randomUUID(), wait: 10 });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await phone.newPage();
+    for (const [path, name] of [
+      ['/', 'phone-overview'],
+      ['/orders', 'phone-orders'],
+      [`/orders/${placed.body.id}`, 'phone-order-detail'],
+      ['/inventory', 'phone-inventory'],
+      ['/chaos', 'phone-chaos'],
+    ] as const) {
+      await page.goto(`${web.url}${path}`);
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+      expect(widths.page, path).toBeLessThanOrEqual(widths.viewport);
+      await screenshot(page, name);
+    }
+    await phone.close();
+  });
+
   it('explains a gateway outage in plain words', async () => {
     const down = await startDashboard(buildDir, { ...env, GATEWAY_URL: `http://127.0.0.1:${await freePort()}` }, 'web-no-gateway');
     try {
@@ -270,6 +299,7 @@ describe('dashboard in a real browser against the real services', () => {
       expect(response?.status()).toBe(503);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('The order gateway is not answering');
       expect(await page.getByRole('alert').textContent()).toContain('Orders already placed are safe');
+      await screenshot(page, 'orders-gateway-down');
 
       await page.goto(`${down.url}/`);
       await page.waitForSelector('tr[data-service="gateway"][data-level="red"]');

@@ -151,11 +151,11 @@ function FormResult({ result }: { result: OrderFormResult | undefined }) {
   const link = <Link to={`/orders/${result.orderId}`}>{result.orderId}</Link>;
   return result.replayed ? (
     <p className="message replayed" role="status" data-testid="order-result" data-order-id={result.orderId}>
-      Already placed: same order returned ({link}, {result.status}). The key held, so no second order was made.
+      Already placed: same order returned ({link}). The key held, so no second order was made.
     </p>
   ) : (
     <p className="message placed" role="status" data-testid="order-result" data-order-id={result.orderId}>
-      Order placed: {link} ({result.status}).
+      Order placed: {link}. Its status below changes as the saga runs.
     </p>
   );
 }

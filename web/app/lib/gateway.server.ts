@@ -31,8 +31,8 @@ export function createGatewayClient(baseUrl: string, timeoutMs = 10_000) {
   };
 
   return {
-    async listOrders(query: ListQuery): Promise<OrderList> {
-      return expectJson('gateway', await call('gateway', url('/api/orders', { ...query }), { timeoutMs }));
+    async listOrders(query: ListQuery, timeout = timeoutMs): Promise<OrderList> {
+      return expectJson('gateway', await call('gateway', url('/api/orders', { ...query }), { timeoutMs: timeout }));
     },
 
     async getOrder(id: string): Promise<OrderView | null> {

@@ -87,3 +87,18 @@ export function useLastDefined<T>(value: T | undefined): T | undefined {
   }, [value]);
   return value ?? last;
 }
+
+/** Re-runs the page's loaders every `ms` while the page is on screen and nothing is loading. */
+export function usePolling(ms: number): void {
+  const revalidator = useRevalidator();
+  const latest = useRef(revalidator);
+  useEffect(() => {
+    latest.current = revalidator;
+  });
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible' && latest.current.state === 'idle') latest.current.revalidate();
+    }, ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+}

@@ -57,6 +57,6 @@ export function editDraft(draft: OrderDraft, intent: string): OrderDraft | undef
 
 /** What the orders page's action answers about the form. */
 export type OrderFormResult =
-  | { kind: 'placed'; key: string; orderId: string; status: string; replayed: boolean }
+  | { kind: 'placed'; key: string; orderId: string; replayed: boolean }
   | { kind: 'rejected'; key: string; error: string; draft: OrderDraft }
   | { kind: 'draft'; draft: OrderDraft };

@@ -46,7 +46,7 @@ export function createOrders(deps: OrdersDeps) {
       if (!parsed.ok) return { kind: 'rejected', key: draft.key, error: parsed.error, draft };
       const result = await deps.gateway.placeOrder(parsed.key, parsed.lines);
       if (!result.ok) return { kind: 'rejected', key: draft.key, error: problemText(result.problem), draft };
-      return { kind: 'placed', key: parsed.key, orderId: result.order.id, status: result.order.status, replayed: result.replayed };
+      return { kind: 'placed', key: parsed.key, orderId: result.order.id, replayed: result.replayed };
     },
 
     async loadOne(id: string) {

@@ -7,6 +7,8 @@ import { STATS_SAMPLE, orderRate, type OrderStats } from './stats';
 import { probe, type Probe } from './upstream.server';
 
 const WORKER_TIMEOUT_MS = 3_000;
+/** A slow gateway must not hold the whole overview (it shows as slow in the health table anyway). */
+const STATS_TIMEOUT_MS = 5_000;
 
 /** Names of the gateway's /health/deep checks, in words. */
 const GATEWAY_CHECK_LABELS: Record<string, string> = {
@@ -62,8 +64,8 @@ export function createOverview(deps: OverviewDeps) {
   async function orderStats(now: Date): Promise<OrderStats | null> {
     try {
       const [all, ...perStatus] = await Promise.all([
-        deps.gateway.listOrders({ limit: STATS_SAMPLE }),
-        ...ORDER_STATUSES.map((status) => deps.gateway.listOrders({ status, limit: STATS_SAMPLE })),
+        deps.gateway.listOrders({ limit: STATS_SAMPLE }, STATS_TIMEOUT_MS),
+        ...ORDER_STATUSES.map((status) => deps.gateway.listOrders({ status, limit: STATS_SAMPLE }, STATS_TIMEOUT_MS)),
       ]);
       const capped = all.next_cursor !== undefined;
       return {

@@ -1,11 +1,11 @@
 import type { MetaFunction } from '@remix-run/node';
-import { Link, useLoaderData, useRevalidator } from '@remix-run/react';
-import { useEffect } from 'react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { HealthTable } from '../components/health-table';
 import { RouteError } from '../components/route-error';
 import { StatusBadge } from '../components/status-badge';
 import { describeChaos } from '../lib/chaos-form';
 import { problemText } from '../lib/errors';
+import { usePolling } from '../lib/live';
 import { formatTime } from '../lib/orders';
 import { loadOverview } from '../lib/overview.server';
 import { formatCount } from '../lib/stats';
@@ -18,15 +18,8 @@ export const loader = () => loadOverview();
 
 export default function Overview() {
   const { checks, stats, chaos, checkedAt, links } = useLoaderData<typeof loader>();
-  const revalidator = useRevalidator();
-
   // Health changes by itself (chaos, a crash): refresh while the page is on screen.
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible' && revalidator.state === 'idle') revalidator.revalidate();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [revalidator]);
+  usePolling(REFRESH_MS);
 
   return (
     <main>

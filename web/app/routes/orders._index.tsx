@@ -71,7 +71,7 @@ export default function Orders() {
               <tbody>
                 {rows.map((order) => (
                   <tr key={order.id} data-order-id={order.id} data-status={order.status}>
-                    <td>
+                    <td className="nowrap">
                       <Link to={`/orders/${order.id}`} className="mono">
                         {order.id}
                       </Link>
@@ -81,7 +81,7 @@ export default function Orders() {
                       {order.reason && <span className="reason"> {order.reason}</span>}
                     </td>
                     <td>{linesSummary(order)}</td>
-                    <td>{formatTime(order.created_at)}</td>
+                    <td className="nowrap">{formatTime(order.created_at)}</td>
                   </tr>
                 ))}
               </tbody>
