@@ -167,6 +167,7 @@ export function serviceEnv(infra: Infrastructure, ports: ServicePorts): Record<s
     ...(ports.web !== undefined ? { PORT: String(ports.web), WEB_PORT: String(ports.web) } : {}),
     INVENTORY_URL: `http://127.0.0.1:${ports.inventory}`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+    WORKER_URL: `http://127.0.0.1:${ports.worker}`,
   };
 }
 
