@@ -208,6 +208,9 @@ describe('dashboard in a real browser against the real services', () => {
     await page.goto(`${web.url}/`);
     await page.waitForSelector('tr[data-service="inventory-api"][data-level="green"]');
     expect(await page.getByRole('link', { name: 'Gateway API docs' }).getAttribute('href')).toBe(`${s.gatewayUrl}/docs`);
+    // The orders placed by the tests before this one, minutes ago at most.
+    expect(Number(await page.locator('[data-status-count="CONFIRMED"]').textContent())).toBeGreaterThan(0);
+    expect(Number((await page.getByTestId('order-rate').textContent())?.match(/[\d.]+/)?.[0])).toBeGreaterThan(0);
 
     await page.getByRole('link', { name: 'Chaos', exact: true }).click();
     await page.getByLabel('Chaos enabled').check();

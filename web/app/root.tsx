@@ -4,7 +4,11 @@ import type { ReactNode } from 'react';
 import { RouteError } from './components/route-error';
 import styles from './styles.css?url';
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: styles },
+  // No favicon to serve: an empty one saves the browser a 404.
+  { rel: 'icon', href: 'data:,' },
+];
 
 const NAV = [
   { to: '/', label: 'Overview' },

@@ -28,10 +28,10 @@ export function NewOrderForm({ items, serverKey, result }: Props) {
   const navigation = useNavigation();
   const submitting = navigation.state === 'submitting' && navigation.formData?.get('idempotency_key') === key;
 
+  // Once, after hydration: the browser makes the key; later renders keep it.
   useEffect(() => {
     const made = browserKey();
     if (made && !draft) setKey(made);
-    // Once, after hydration: later renders keep the key.
   }, []);
 
   // After a key placed an order, any change makes a different order: it needs a key of its own.
@@ -131,8 +131,8 @@ export function NewOrderForm({ items, serverKey, result }: Props) {
         </button>
       </div>
       <p className="hint">
-        Idempotency key <code data-testid="idempotency-key">{key}</code>: it stays until you change the order, so a double click or a retry returns
-        the same order instead of placing a second one.
+        Idempotency key <code>{key}</code>: it stays until you change the order, so a double click or a retry returns the same order instead of
+        placing a second one.
       </p>
       <FormResult result={result} />
     </Form>

@@ -44,7 +44,9 @@ export default function Chaos() {
       {loaded.ok ? (
         <>
           <p className="chaos-state" role="status" data-enabled={loaded.state.enabled}>
-            <strong>{describeChaos(loaded.state)}</strong> (changed {formatTime(loaded.state.updated_at)})
+            <strong>{describeChaos(loaded.state)}</strong>
+            {/* The service reports the epoch for settings never changed. */}
+            {new Date(loaded.state.updated_at).getTime() > 0 && <> (changed {formatTime(loaded.state.updated_at)})</>}
           </p>
           {/* Remounted when the settings change, so the fields show what the service holds. */}
           <ChaosForm key={loaded.state.updated_at} state={loaded.state} busy={busy} />
