@@ -19,6 +19,8 @@ export interface ServicePorts {
   inventory: number;
   gateway: number;
   worker: number;
+  /** The Temporal SDK's own metrics exporter, merged into the worker's /metrics; omitted = off. */
+  workerSdkMetrics?: number;
   web?: number;
 }
 
@@ -164,6 +166,7 @@ export function serviceEnv(infra: Infrastructure, ports: ServicePorts): Record<s
     INVENTORY_PORT: String(ports.inventory),
     GATEWAY_PORT: String(ports.gateway),
     WORKER_HTTP_PORT: String(ports.worker),
+    WORKER_SDK_METRICS_PORT: String(ports.workerSdkMetrics ?? 0),
     ...(ports.web !== undefined ? { PORT: String(ports.web), WEB_PORT: String(ports.web) } : {}),
     INVENTORY_URL: `http://127.0.0.1:${ports.inventory}`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,

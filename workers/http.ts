@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { DependencyCheck } from '../api/http/health';
+import { checkDependencies, type DependencyCheck } from '../shared/health';
 
 /** The worker's small HTTP side: `/health`, `/health/deep` and `/metrics`. */
 export function startWorkerHttp(
@@ -31,27 +31,10 @@ export function startWorkerHttp(
   });
 }
 
-async function timed(check: DependencyCheck, timeoutMs: number) {
-  const started = performance.now();
-  const latency = () => Math.round((performance.now() - started) * 10) / 10;
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]);
-    return { status: 'up' as const, latency_ms: latency() };
-  } catch (err) {
-    return { status: 'down' as const, latency_ms: latency(), error: (err as Error).message };
-  }
-}
-
 /** `/health/deep` with the HTTP services' answer (api/http/health.ts): every dependency with its latency; 503 names the failing ones. */
 export function deepHealthRoute(checks: Record<string, DependencyCheck>, timeoutMs = 2000) {
   return async () => {
-    const names = Object.keys(checks);
-    const results = await Promise.all(names.map((name) => timed(checks[name]!, timeoutMs)));
-    const healthy = results.every((result) => result.status === 'up');
-    const body = { status: healthy ? 'ok' : 'degraded', checks: Object.fromEntries(names.map((name, i) => [name, results[i]!])) };
-    return { status: healthy ? 200 : 503, contentType: 'application/json', body: JSON.stringify(body) };
+    const report = await checkDependencies(checks, timeoutMs);
+    return { status: report.status === 'ok' ? 200 : 503, contentType: 'application/json', body: JSON.stringify(report) };
   };
 }

@@ -21,6 +21,7 @@ beforeAll(async () => {
     GATEWAY_PORT: await freePort(),
     INVENTORY_PORT: await freePort(),
     WORKER_HTTP_PORT: await freePort(),
+    WORKER_SDK_METRICS_PORT: await freePort(),
     TEMPORAL_PORT: await freePort(),
     TEMPORAL_UI_PORT: await freePort(),
     POSTGRES_PORT: await freePort(),
@@ -61,7 +62,7 @@ function startStack(): { child: ChildProcess; output: () => string; up: Promise<
 const url = (port: string, pathname: string) => `http://127.0.0.1:${ports[port]}${pathname}`;
 
 describe('npm start (the local stack runner)', () => {
-  it('brings every part up healthy, stops cleanly on Ctrl-C, and keeps the data for the next start', async () => {
+  it('brings every part up healthy, stops cleanly on Ctrl-C, and keeps the data for the next start', { timeout: 300_000 }, async () => {
     const first = startStack();
     await first.up;
     for (const [port, pathname] of [

@@ -1,0 +1,36 @@
+/** Deep health shared by every process: each dependency checked at once, with its latency. */
+export type DependencyCheck = () => Promise<unknown>;
+
+export interface DependencyResult {
+  status: 'up' | 'down';
+  latency_ms: number;
+  error?: string;
+}
+
+export interface DeepHealthReport {
+  status: 'ok' | 'degraded';
+  checks: Record<string, DependencyResult>;
+}
+
+async function timed(check: DependencyCheck, timeoutMs: number): Promise<DependencyResult> {
+  const started = performance.now();
+  const latency = () => Math.round((performance.now() - started) * 10) / 10;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]);
+    return { status: 'up', latency_ms: latency() };
+  } catch (err) {
+    return { status: 'down', latency_ms: latency(), error: (err as Error).message };
+  }
+}
+
+export async function checkDependencies(checks: Record<string, DependencyCheck>, timeoutMs = 2000): Promise<DeepHealthReport> {
+  const names = Object.keys(checks);
+  const results = await Promise.all(names.map((name) => timed(checks[name]!, timeoutMs)));
+  return {
+    status: results.every((result) => result.status === 'up') ? 'ok' : 'degraded',
+    checks: Object.fromEntries(names.map((name, i) => [name, results[i]!])),
+  };
+}
