@@ -1,0 +1,150 @@
+import { parseArgs } from 'node:util';
+import type { RateSearch } from './stats';
+
+export const HELP = `Usage: npm run bench -- [options]
+
+Starts a private Valerix stack (Postgres, Redis, Temporal dev server, inventory, worker,
+gateway) on free ports in a throwaway folder, drives the gateway with k6 at constant arrival
+rates, and prints throughput, latency and memory next to Temporal's own ceiling on the same
+server. Results: a table here and JSON in .artifacts/bench/<timestamp>.json.
+
+Phases: warm-up; latency at --latency-rate (accept and end-to-end); duplicate-key replay;
+saga throughput search (rate steps until the backlog grows) and a sustained run at the best
+rate; the same for a no-op workflow (the ceiling). Full run ~10 min, --quick ~1-2 min.
+
+Options:
+  --quick                 short phases (indicative numbers only)
+  --only LIST             phases to run, comma separated: latency,throughput,ceiling
+  --latency-rate N        orders/s of the latency and replay phases (default 50)
+  --saga-start N          first rate of the saga search (default 50)
+  --ceiling-start N       first rate of the ceiling search (default 150)
+  --multi-share F         share of multi-line orders, 0..1 (default 0.3)
+  --label TEXT            free text stored with the result (e.g. the tuning tried)
+  --out DIR               where the JSON goes (default .artifacts/bench)
+  --keep-data             keep the stack's data and logs (path printed at the end)
+
+Tuning experiments (defaults are what the repository ships):
+  --temporal-dc KEY=JSON  extra dev-server dynamic config value (repeatable), e.g.
+                          --temporal-dc system.enableActivityEagerExecution=true
+  --temporal-pragma K=V   extra dev-server SQLite pragma (repeatable), e.g. synchronous=off
+  --env KEY=VALUE         extra env for inventory, worker, gateway and the ceiling worker
+                          (repeatable), e.g. --env WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=80
+  --pg NAME=VALUE         Postgres setting applied with ALTER SYSTEM + reload (repeatable;
+                          only settings that need no restart), e.g. --pg synchronous_commit=off
+  --no-durable            Postgres without fsync and Redis without AOF (as the tests run)
+  -h, --help              this text`;
+
+export type Phase = 'latency' | 'throughput' | 'ceiling';
+const PHASES: readonly Phase[] = ['latency', 'throughput', 'ceiling'];
+
+export interface Durations {
+  warmupS: number;
+  latencyS: number;
+  replayS: number;
+  stepS: number;
+  sustainS: number;
+  /** Longest wait for in-flight work to finish between steps. */
+  drainS: number;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  phases: Set<Phase>;
+  latencyRate: number;
+  multiShare: number;
+  saga: RateSearch;
+  ceiling: RateSearch;
+  durations: Durations;
+  label?: string;
+  outDir: string;
+  keepData: boolean;
+  durable: boolean;
+  temporalDynamicConfig: string[];
+  temporalPragmas: string[];
+  serviceEnv: Record<string, string>;
+  postgresSettings: Record<string, string>;
+}
+
+const FULL: Durations = { warmupS: 10, latencyS: 60, replayS: 20, stepS: 20, sustainS: 60, drainS: 60 };
+const QUICK: Durations = { warmupS: 3, latencyS: 10, replayS: 4, stepS: 5, sustainS: 8, drainS: 15 };
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got '${raw}'`);
+  return value;
+}
+
+function pairs(name: string, raw: string[] | undefined): [string, string][] {
+  return (raw ?? []).map((item) => {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new Error(`--${name} expects KEY=VALUE, got '${item}'`);
+    return [item.slice(0, at), item.slice(at + 1)];
+  });
+}
+
+/** Parses the command line; undefined means --help was asked for. */
+export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      'latency-rate': { type: 'string' },
+      'saga-start': { type: 'string' },
+      'ceiling-start': { type: 'string' },
+      'multi-share': { type: 'string' },
+      label: { type: 'string' },
+      out: { type: 'string' },
+      'keep-data': { type: 'boolean' },
+      'no-durable': { type: 'boolean' },
+      'temporal-dc': { type: 'string', multiple: true },
+      'temporal-pragma': { type: 'string', multiple: true },
+      env: { type: 'string', multiple: true },
+      pg: { type: 'string', multiple: true },
+    },
+  });
+  if (values.help) return undefined;
+  const quick = values.quick ?? false;
+  const phases = new Set<Phase>();
+  for (const name of (values.only ?? PHASES.join(',')).split(',').map((s) => s.trim())) {
+    if (!PHASES.includes(name as Phase)) throw new Error(`--only: unknown phase '${name}' (latency, throughput, ceiling)`);
+    phases.add(name as Phase);
+  }
+  const multiShare = Number(values['multi-share'] ?? 0.3);
+  if (!(multiShare >= 0 && multiShare <= 1)) throw new Error(`--multi-share must be between 0 and 1`);
+  const search = (start: number): RateSearch => ({
+    start,
+    growth: 1.5,
+    max: 2000,
+    maxSteps: quick ? 2 : 6,
+    resolution: 0.1,
+  });
+  for (const [key, value] of pairs('temporal-dc', values['temporal-dc'])) {
+    try {
+      JSON.parse(value);
+    } catch {
+      throw new Error(`--temporal-dc ${key}: the value must be JSON (strings in double quotes), got '${value}'`);
+    }
+  }
+  pairs('temporal-pragma', values['temporal-pragma']);
+  return {
+    quick,
+    phases,
+    latencyRate: positive('latency-rate', values['latency-rate'], 50),
+    multiShare,
+    saga: search(positive('saga-start', values['saga-start'], 50)),
+    ceiling: search(positive('ceiling-start', values['ceiling-start'], 150)),
+    durations: quick ? QUICK : FULL,
+    label: values.label,
+    outDir: values.out ?? '.artifacts/bench',
+    keepData: values['keep-data'] ?? false,
+    durable: !(values['no-durable'] ?? false),
+    temporalDynamicConfig: values['temporal-dc'] ?? [],
+    temporalPragmas: values['temporal-pragma'] ?? [],
+    serviceEnv: Object.fromEntries(pairs('env', values.env)),
+    postgresSettings: Object.fromEntries(pairs('pg', values.pg)),
+  };
+}
