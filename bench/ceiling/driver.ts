@@ -1,0 +1,105 @@
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { TEMPORAL_NAMESPACE } from '../../infra/temporal';
+import { distribution, type Distribution } from '../stats';
+import { CEILING_TASK_QUEUE, type benchCeilingWorkflow } from './workflows';
+
+export interface CeilingRun {
+  planned: number;
+  started: number;
+  failed: number;
+  /** Starts skipped because too many were still waiting for an answer (like k6's dropped iterations). */
+  dropped: number;
+  /** StartWorkflowExecution round trip, ms. */
+  startLatency: Distribution;
+  /** When the first and last start were sent, epoch ms. */
+  firstStart: number;
+  lastStart: number;
+}
+
+const COMPLETED = `WorkflowType = "benchCeilingWorkflow" AND ExecutionStatus = "Completed"`;
+
+/**
+ * Starts the ceiling workflow straight through the Temporal client at a constant rate (open
+ * model, like k6's constant-arrival-rate) and counts completions through visibility.
+ */
+export async function createCeilingDriver(address: string) {
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: TEMPORAL_NAMESPACE });
+  let startedTotal = 0;
+
+  const completedTotal = async () => Number((await client.workflow.count(COMPLETED)).count);
+
+  return {
+    async run(rate: number, durationS: number, idPrefix: string): Promise<CeilingRun> {
+      const planned = Math.round(rate * durationS);
+      const maxInFlight = Math.max(100, rate * 2);
+      const latencies: number[] = [];
+      let sent = 0;
+      let inFlight = 0;
+      let started = 0;
+      let failed = 0;
+      let dropped = 0;
+      let firstStart = 0;
+      let lastStart = 0;
+      const began = performance.now();
+      await new Promise<void>((resolve) => {
+        const finishIfDone = () => {
+          if (sent >= planned && inFlight === 0) resolve();
+        };
+        const timer = setInterval(() => {
+          const due = Math.min(planned, Math.floor((rate * (performance.now() - began)) / 1000));
+          for (; sent < due; sent += 1) {
+            if (inFlight >= maxInFlight) {
+              dropped += 1;
+              continue;
+            }
+            inFlight += 1;
+            const sentAt = performance.now();
+            lastStart = Date.now();
+            firstStart ||= lastStart;
+            client.workflow
+              .start<typeof benchCeilingWorkflow>('benchCeilingWorkflow', {
+                taskQueue: CEILING_TASK_QUEUE,
+                workflowId: `${idPrefix}${sent}`,
+              })
+              .then(
+                () => {
+                  started += 1;
+                  startedTotal += 1;
+                  latencies.push(performance.now() - sentAt);
+                },
+                () => {
+                  failed += 1;
+                },
+              )
+              .finally(() => {
+                inFlight -= 1;
+                finishIfDone();
+              });
+          }
+          if (sent >= planned) {
+            clearInterval(timer);
+            finishIfDone();
+          }
+        }, 5);
+      });
+      return { planned, started, failed, dropped, startLatency: distribution(latencies), firstStart, lastStart };
+    },
+
+    /** Started but not completed, over the whole run (earlier steps were drained). */
+    async backlog(): Promise<number> {
+      return startedTotal - (await completedTotal());
+    },
+
+    /** Completions whose close time lies in [from, to), epoch ms. */
+    async completedBetween(from: number, to: number): Promise<number> {
+      const query = `${COMPLETED} AND CloseTime >= "${new Date(from).toISOString()}" AND CloseTime < "${new Date(to).toISOString()}"`;
+      return Number((await client.workflow.count(query)).count);
+    },
+
+    close: () => connection.close(),
+  };
+}
+
+export type CeilingDriver = Awaited<ReturnType<typeof createCeilingDriver>>;

@@ -1,0 +1,333 @@
+/**
+ * `npm run bench`: throughput, latency and memory of a private Valerix stack under k6 load, next
+ * to Temporal's own ceiling on the same server. See bench/README.md and --help.
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { temporalCliPath } from '../infra/temporal';
+import { createCeilingDriver, type CeilingDriver } from './ceiling/driver';
+import { cpuBetween, cpuSnapshot } from './cpu';
+import { k6Path, k6Version, runK6, type K6Result, type K6Run } from './k6';
+import { MemorySampler } from './memory';
+import { HELP, parseBenchArgs, type BenchOptions } from './options';
+import { createOrdersProbe, type OrdersProbe } from './orders-probe';
+import { renderTable, targetsOf, writeResult, type BenchResult, type LatencyResult, type SearchResult, type StepResult } from './report';
+import { BENCH_ITEMS, startBenchStack, type BenchStack } from './stack';
+import { bestRate, distribution, judgeStep, nextRate, roundRate, type RateSearch, type Sample } from './stats';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const K6_SCRIPT = fileURLToPath(new URL('./k6/orders.js', import.meta.url));
+const CEILING_WORKER = 'ceiling worker (bench only)';
+
+let parsed: BenchOptions | undefined;
+try {
+  parsed = parseBenchArgs(process.argv.slice(2));
+} catch (err) {
+  console.error(`bench: ${(err as Error).message}\n(see npm run bench -- --help)`);
+  process.exit(2);
+}
+if (!parsed) {
+  console.log(HELP);
+  process.exit(0);
+}
+const options: BenchOptions = parsed;
+const { durations } = options;
+
+const progress = (message: string) => console.log(`[bench] ${message}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `work` every intervalMs until stopped; stop() waits for a sample in progress. */
+function every(intervalMs: number, work: () => Promise<void>): { stop(): Promise<void> } {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await work();
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/** One kind of load (orders through the gateway, or the ceiling workflow) for one step. */
+interface StepDriver {
+  label: string;
+  /** Sends the load at the step's rate; resolves when it has all been answered. */
+  send(): Promise<{ planned: number; sent: number; errors: number; dropped: number }>;
+  backlog(): Promise<number>;
+  /** Completions per second over the steady window, and outcomes that are not a success. */
+  completion(settleMs: number): Promise<{ rate: number; failed: number }>;
+  sampleEveryMs: number;
+}
+
+/** Waits until nothing is in flight (up to drainS), so one step does not load the next. */
+async function drain(backlog: () => Promise<number>): Promise<number | undefined> {
+  const began = Date.now();
+  for (;;) {
+    const left = await backlog();
+    const elapsedS = (Date.now() - began) / 1000;
+    if (left === 0) return elapsedS;
+    if (elapsedS > durations.drainS) {
+      progress(`  ${left} still in flight after ${durations.drainS} s; going on`);
+      return undefined;
+    }
+    await sleep(250);
+  }
+}
+
+type Parts = () => Record<string, number | undefined>;
+
+async function runStep(name: string, rate: number, durationS: number, driver: StepDriver, parts: Parts): Promise<StepResult> {
+  progress(`${driver.label}: ${rate}/s for ${durationS} s (${name})`);
+  const cpuStart = cpuSnapshot(parts());
+  const backlog: Sample[] = [];
+  const began = Date.now();
+  let printedAt = 0;
+  const sampling = every(driver.sampleEveryMs, async () => {
+    const value = await driver.backlog();
+    const t = (Date.now() - began) / 1000;
+    backlog.push({ t, value });
+    if (t - printedAt >= 5) {
+      printedAt = t;
+      progress(`  ${t.toFixed(0).padStart(3)} s  backlog ${value}`);
+    }
+  });
+  const sent = await driver.send().finally(() => sampling.stop());
+  const cpu = cpuBetween(cpuStart, cpuSnapshot(parts()));
+  const backlogAtEnd = await driver.backlog();
+  const drainedInS = await drain(() => driver.backlog());
+  // In-flight work fills up during the first seconds; throughput is counted after it.
+  const { rate: completedRate, failed } = await driver.completion(Math.min(5000, durationS * 150));
+  const errors = sent.errors + failed;
+  const verdict = judgeStep({ rate, planned: sent.planned, dropped: sent.dropped, errors, completedRate, backlog });
+  if (failed > 0) verdict.reasons.push(`${failed} not completed successfully`);
+  const step: StepResult = {
+    name,
+    rate,
+    durationS,
+    planned: sent.planned,
+    sent: sent.sent,
+    errors,
+    dropped: sent.dropped,
+    completedRate,
+    backlogSlope: verdict.backlogSlope,
+    backlogMax: Math.max(0, ...backlog.map((s) => s.value)),
+    backlogAtEnd,
+    drainedInS,
+    sustained: verdict.sustained && failed === 0,
+    reasons: verdict.reasons,
+    cpu,
+    backlog,
+  };
+  progress(
+    `  => ${completedRate.toFixed(1)}/s completed, backlog slope ${verdict.backlogSlope.toFixed(2)}/s, ` +
+      `${step.sustained ? 'sustained' : `not sustained (${step.reasons.join('; ')})`}; cpu bench ${cpu.benchCores.toFixed(2)} other ${cpu.otherCores.toFixed(2)} cores`,
+  );
+  return step;
+}
+
+/** Steps the rate up, then bisects (see nextRate), then holds the best rate for sustainS. */
+async function search(
+  kind: string,
+  rateSearch: RateSearch,
+  parts: Parts,
+  driverFor: (name: string, rate: number, durationS: number) => StepDriver,
+): Promise<SearchResult> {
+  const steps: StepResult[] = [];
+  for (let rate = nextRate(rateSearch, steps); rate !== undefined; rate = nextRate(rateSearch, steps)) {
+    const name = `${kind}-step${steps.length + 1}`;
+    steps.push(await runStep(name, rate, durations.stepS, driverFor(name, rate, durations.stepS), parts));
+  }
+  const best = bestRate(steps);
+  // Nothing sustained: hold half the lowest rate tried, so the run still reports what it managed.
+  const holdRate = best || roundRate(Math.min(...steps.map((s) => s.rate)) / 2);
+  const name = `${kind}-sustain`;
+  const sustained = await runStep(name, holdRate, durations.sustainS, driverFor(name, holdRate, durations.sustainS), parts);
+  return { steps, bestRate: best, sustained };
+}
+
+function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run: Omit<K6Run, 'baseUrl' | 'items' | 'multiShare'>, onResult?: (result: K6Result) => void): StepDriver {
+  const prefix = run.keyPrefix;
+  return {
+    label,
+    sampleEveryMs: 1000,
+    async send() {
+      const result = await runK6(k6Path(ROOT), K6_SCRIPT, stack.dataDir, { ...run, baseUrl: stack.gatewayUrl, items: BENCH_ITEMS, multiShare: options.multiShare });
+      onResult?.(result);
+      return { planned: result.planned, sent: result.ok + result.failed, errors: result.failed, dropped: result.dropped };
+    },
+    backlog: async () => (await probe.counts(prefix)).backlog,
+    async completion(settleMs) {
+      const window = await probe.throughput(prefix, settleMs);
+      const { failed } = await probe.counts(prefix);
+      return { rate: window.windowS > 0 ? window.confirmedInWindow / window.windowS : 0, failed };
+    },
+  };
+}
+
+function ceilingDriver(driver: CeilingDriver, idPrefix: string, rate: number, durationS: number, onRun: (run: Awaited<ReturnType<CeilingDriver['run']>>) => void): StepDriver {
+  let span = { first: 0, last: 0 };
+  return {
+    label: 'ceiling',
+    // Completions are counted by a visibility query on the server's SQLite: ask less often.
+    sampleEveryMs: 2000,
+    async send() {
+      const run = await driver.run(rate, durationS, idPrefix);
+      span = { first: run.firstStart, last: run.lastStart };
+      onRun(run);
+      return { planned: run.planned, sent: run.started + run.failed, errors: run.failed, dropped: run.dropped };
+    },
+    backlog: () => driver.backlog(),
+    async completion(settleMs) {
+      const from = span.first + settleMs;
+      const windowS = (span.last - from) / 1000;
+      return { rate: windowS > 0 ? (await driver.completedBetween(from, span.last)) / windowS : 0, failed: 0 };
+    },
+  };
+}
+
+async function latencyPhase(stack: BenchStack, probe: OrdersProbe, runTag: string, parts: Parts): Promise<LatencyResult> {
+  const rate = options.latencyRate;
+  const warmPrefix = `${runTag}warm-`;
+  await runStep('warm-up', rate, durations.warmupS, ordersDriver(stack, probe, 'warm-up', { mode: 'accept', rate, durationS: durations.warmupS, keyPrefix: warmPrefix }), parts);
+
+  const prefix = `${runTag}lat-`;
+  let accept: K6Result | undefined;
+  const step = await runStep('latency', rate, durations.latencyS, ordersDriver(stack, probe, 'latency', { mode: 'accept', rate, durationS: durations.latencyS, keyPrefix: prefix }, (r) => (accept = r)), parts);
+  const endToEnd = await probe.endToEnd(prefix);
+  const counts = await probe.counts(prefix);
+
+  progress(`replay: ${rate}/s for ${durations.replayS} s over the ${accept!.ok} keys just accepted`);
+  const replay = await runK6(k6Path(ROOT), K6_SCRIPT, stack.dataDir, {
+    baseUrl: stack.gatewayUrl,
+    mode: 'replay',
+    rate,
+    durationS: durations.replayS,
+    keyPrefix: prefix,
+    replayCount: accept!.ok,
+    items: BENCH_ITEMS,
+    multiShare: options.multiShare,
+  });
+  const after = await probe.counts(prefix);
+  if (after.accepted !== counts.accepted) progress(`  WARNING: replays created ${after.accepted - counts.accepted} new orders`);
+  return {
+    rate,
+    accept: { count: accept!.ok, ...accept!.latency, errors: accept!.failed, dropped: accept!.dropped },
+    endToEnd: distribution(endToEnd.acceptToConfirmedMs),
+    saga: distribution(endToEnd.sagaMs),
+    notConfirmed: counts.failed,
+    replay: { count: replay.ok, ...replay.latency, errors: replay.failed, notMarkedReplayed: replay.replayMismatch },
+    cpu: step.cpu,
+  };
+}
+
+async function main(): Promise<void> {
+  execFileSync('bash', [path.join(ROOT, 'scripts/provision.sh')], { stdio: 'inherit' });
+  execFileSync('bash', [path.join(ROOT, 'scripts/provision-k6.sh')], { stdio: 'inherit' });
+  const startedAt = new Date();
+  const loadAvgBefore = os.loadavg();
+  const versions = {
+    k6: k6Version(k6Path(ROOT)),
+    temporal: execFileSync(temporalCliPath(ROOT), ['--version'], { encoding: 'utf8' }).trim(),
+  };
+  progress(`${options.quick ? 'quick' : 'full'} run; load average now ${loadAvgBefore.map((v) => v.toFixed(2)).join(' ')}`);
+  const stack = await startBenchStack(ROOT, options, progress);
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    progress('interrupted: stopping the stack');
+    void stack.stop().finally(() => process.exit(130));
+  });
+  const service = (name: string) => stack.services.find((s) => s.spec.name === name)?.process.pid;
+  // Asked afresh each time: a supervised service that restarted has a new pid.
+  const parts: Parts = () => ({
+    worker: service('worker'),
+    gateway: service('gateway'),
+    inventory: service('inventory'),
+    'temporal server': stack.infra.temporal.process.pid,
+    postgres: stack.infra.postgres.process.pid,
+    redis: stack.infra.redis.process.pid,
+    [CEILING_WORKER]: stack.ceilingWorker.pid,
+  });
+  const memory = new MemorySampler(parts, [CEILING_WORKER]);
+  memory.start(2000);
+  const probe = createOrdersProbe(stack.infra.env.ORDERS_DATABASE_URL);
+  const runTag = `b${startedAt.getTime().toString(36)}-`;
+  const result: Partial<BenchResult> = {};
+  try {
+    if (options.phases.has('latency')) result.latency = await latencyPhase(stack, probe, runTag, parts);
+    if (options.phases.has('throughput')) {
+      result.saga = await search('saga', options.saga, parts, (name, rate, durationS) =>
+        ordersDriver(stack, probe, 'saga', { mode: 'accept', rate, durationS, keyPrefix: `${runTag}${name}-` }),
+      );
+    }
+    if (options.phases.has('ceiling')) {
+      const driver = await createCeilingDriver(stack.infra.env.TEMPORAL_ADDRESS);
+      let startLatency;
+      try {
+        const ceiling = await search('ceiling', options.ceiling, parts, (name, rate, durationS) =>
+          ceilingDriver(driver, `${runTag}${name}-`, rate, durationS, (run) => (startLatency = run.startLatency)),
+        );
+        result.ceiling = { ...ceiling, startLatency };
+      } finally {
+        await driver.close();
+      }
+    }
+  } finally {
+    await probe.close();
+    const memoryReport = memory.stop();
+    const restarts = Object.fromEntries(stack.services.map((s) => [s.spec.name, s.restarts]));
+    if (!interrupted) {
+      progress('stopping the stack');
+      await stack.stop();
+      if (options.keepData) progress(`data and logs kept in ${stack.dataDir}`);
+    }
+    const complete: BenchResult = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      mode: options.quick ? 'quick' : 'full',
+      label: options.label,
+      settings: {
+        phases: [...options.phases],
+        latencyRate: options.latencyRate,
+        multiShare: options.multiShare,
+        durations,
+        durable: options.durable,
+        temporalDynamicConfig: options.temporalDynamicConfig,
+        temporalPragmas: options.temporalPragmas,
+        serviceEnv: options.serviceEnv,
+        postgresSettings: options.postgresSettings,
+      },
+      machine: {
+        cores: os.cpus().length,
+        memoryGiB: os.totalmem() / 2 ** 30,
+        loadAvgBefore,
+        loadAvgAfter: os.loadavg(),
+        node: process.version,
+        ...versions,
+      },
+      startupS: stack.startup,
+      ...result,
+      sagaToCeiling:
+        result.saga?.sustained && result.ceiling?.sustained?.completedRate
+          ? result.saga.sustained.completedRate / result.ceiling.sustained.completedRate
+          : undefined,
+      memory: memoryReport,
+      restarts,
+      targets: targetsOf(result),
+    };
+    console.log(`\n${renderTable(complete)}\n`);
+    progress(`JSON: ${path.relative(process.cwd(), writeResult(ROOT, options.outDir, complete))}`);
+  }
+}
+
+await main().catch((err: unknown) => {
+  console.error(`[bench] failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,192 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import pg from 'pg';
+import { createInventoryStore } from '../api/inventory/store';
+import { freePort, waitFor } from '../infra/ports';
+import { ManagedProcess } from '../infra/process';
+import { startInfrastructure, startServices, type Infrastructure, type SupervisedService } from '../infra/stack';
+import { TEMPORAL_NAMESPACE, temporalCliPath } from '../infra/temporal';
+import { WORKFLOWS_PATH } from '../workers/order-worker';
+import { CEILING_TASK_QUEUE } from './ceiling/workflows';
+import type { BenchOptions } from './options';
+
+const CEILING_WORKFLOWS_PATH = fileURLToPath(new URL('./ceiling/workflows.ts', import.meta.url));
+const CEILING_WORKER_PATH = fileURLToPath(new URL('./ceiling/worker.ts', import.meta.url));
+
+/** Items only the bench orders, with stock no run can exhaust (stock is a 32-bit integer). */
+export const BENCH_ITEMS = Array.from({ length: 50 }, (_, i) => `bench-item-${String(i + 1).padStart(2, '0')}`);
+const BENCH_STOCK = 1_000_000_000;
+
+export interface BenchStack {
+  root: string;
+  dataDir: string;
+  infra: Infrastructure;
+  services: SupervisedService[];
+  ceilingWorker: ManagedProcess;
+  gatewayUrl: string;
+  /** Seconds each part took to become ready. */
+  startup: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+type Progress = (message: string) => void;
+
+const silentLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * infra/temporal.ts fixes the dev server's flags. Tuning experiments append theirs through a
+ * wrapper named by TEMPORAL_CLI_PATH (which temporalCliPath() honours); later flags win.
+ */
+function temporalWrapper(root: string, dataDir: string, options: BenchOptions): void {
+  const extra = [
+    ...options.temporalDynamicConfig.flatMap((value) => ['--dynamic-config-value', value]),
+    ...options.temporalPragmas.flatMap((value) => ['--sqlite-pragma', value]),
+  ];
+  if (extra.length === 0) return;
+  const wrapper = path.join(dataDir, 'temporal-with-tuning.sh');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${quote(temporalCliPath(root))} "$@" ${extra.map(quote).join(' ')}\n`, { mode: 0o755 });
+  process.env.TEMPORAL_CLI_PATH = wrapper;
+}
+
+async function applyPostgresSettings(url: string, settings: Record<string, string>): Promise<void> {
+  if (Object.keys(settings).length === 0) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const [name, value] of Object.entries(settings)) {
+      await client.query(`ALTER SYSTEM SET ${client.escapeIdentifier(name)} = ${client.escapeLiteral(value)}`);
+    }
+    await client.query('SELECT pg_reload_conf()');
+    // The reload is asynchronous; wait until every setting shows (or is stuck behind a restart).
+    await waitFor('postgres settings', async () => {
+      const { rows } = await client.query<{ name: string; setting: string; pending_restart: boolean }>(
+        'SELECT name, setting, pending_restart FROM pg_settings WHERE name = ANY($1)',
+        [Object.keys(settings)],
+      );
+      const restart = rows.filter((row) => row.pending_restart).map((row) => row.name);
+      if (restart.length) throw new Error(`needs a restart, not supported by the bench: ${restart.join(', ')}`);
+      if (rows.length !== Object.keys(settings).length) throw new Error('unknown setting');
+    }, { timeoutMs: 5000 });
+  } finally {
+    await client.end();
+  }
+}
+
+async function seedBenchItems(url: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const store = createInventoryStore(pool);
+  await Promise.all(BENCH_ITEMS.map((itemId) => store.createItem(itemId, `Bench item ${itemId}`, BENCH_STOCK)));
+  await pool.end();
+}
+
+async function writeBundle(workflowsPath: string, file: string): Promise<void> {
+  const bundle = await bundleWorkflowCode({ workflowsPath, logger: silentLogger });
+  fs.writeFileSync(file, bundle.code);
+}
+
+async function waitForPollers(address: string, taskQueue: string, worker: ManagedProcess): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await waitFor(`ceiling worker polling '${taskQueue}'`, async () => {
+      if (!worker.running) throw new Error(`ceiling worker exited:\n${worker.tailLog()}`);
+      const { pollers } = await connection.workflowService.describeTaskQueue({
+        namespace: TEMPORAL_NAMESPACE,
+        taskQueue: { name: taskQueue },
+      });
+      if (pollers.length === 0) throw new Error('no poller yet');
+    }, { timeoutMs: 60_000, intervalMs: 250 });
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The whole stack on free (never the default) ports in a throwaway folder, plus the ceiling worker. */
+export async function startBenchStack(root: string, options: BenchOptions, progress: Progress): Promise<BenchStack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-bench-'));
+  fs.chmodSync(dataDir, 0o755); // the postgres user must reach its data folder inside
+  const logsDir = path.join(dataDir, 'logs');
+  const startup: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    const result = await work();
+    startup[name] = (Date.now() - started) / 1000;
+    return result;
+  };
+  temporalWrapper(root, dataDir, options);
+  const ports = { postgres: await freePort(), redis: await freePort(), temporal: await freePort() };
+  const infra = await timed('infrastructure', () =>
+    startInfrastructure({ root, dataDir, ports, durable: options.durable, progress }),
+  );
+  let services: SupervisedService[] = [];
+  let ceilingWorker: ManagedProcess | undefined;
+  const stop = async () => {
+    await ceilingWorker?.stop(15_000);
+    for (const service of [...services].reverse()) await service.stop();
+    await infra.stop();
+    if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await applyPostgresSettings(infra.postgres.url('postgres'), options.postgresSettings);
+    await seedBenchItems(infra.env.INVENTORY_DATABASE_URL);
+    progress(`seeded ${BENCH_ITEMS.length} bench items with ${BENCH_STOCK.toLocaleString('en')} units each`);
+    const orderBundle = path.join(dataDir, 'order-workflows.js');
+    const ceilingBundle = path.join(dataDir, 'ceiling-workflows.js');
+    await timed('workflow bundles', () =>
+      Promise.all([writeBundle(WORKFLOWS_PATH, orderBundle), writeBundle(CEILING_WORKFLOWS_PATH, ceilingBundle)]),
+    );
+    progress(`workflow bundles prebuilt (${startup['workflow bundles']!.toFixed(1)} s)`);
+    const servicePorts = { inventory: await freePort(), gateway: await freePort(), worker: await freePort() };
+    services = await timed('services', () =>
+      startServices({
+        root,
+        infra,
+        ports: servicePorts,
+        logsDir,
+        extraEnv: { WORKFLOW_BUNDLE_PATH: orderBundle, ...options.serviceEnv },
+        progress,
+        onRestart: (name, code) => progress(`WARNING: ${name} exited (code ${code}); restarting`),
+      }),
+    );
+    ceilingWorker = new ManagedProcess({
+      name: 'ceiling-worker',
+      command: process.execPath,
+      args: ['--import', 'tsx', CEILING_WORKER_PATH],
+      env: {
+        ...infra.env,
+        TEMPORAL_TASK_QUEUE: CEILING_TASK_QUEUE,
+        WORKFLOW_BUNDLE_PATH: ceilingBundle,
+        ...options.serviceEnv,
+      },
+      logFile: path.join(logsDir, 'ceiling-worker.log'),
+    }).start();
+    const worker = ceilingWorker;
+    await timed('ceiling worker', () => waitForPollers(infra.env.TEMPORAL_ADDRESS, CEILING_TASK_QUEUE, worker));
+    progress(`ceiling worker polling '${CEILING_TASK_QUEUE}'`);
+    return {
+      root,
+      dataDir,
+      infra,
+      services,
+      ceilingWorker,
+      gatewayUrl: `http://127.0.0.1:${servicePorts.gateway}`,
+      startup,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
