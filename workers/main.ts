@@ -15,7 +15,7 @@ const log = createLogger('worker', config.logLevel);
 const sdkMetricsUrl = installSdkRuntime(log, config.logLevel, config.sdkMetricsPort);
 const registry = createWorkerRegistry({ processMetrics: true });
 
-const db = createOrdersDb(config.ordersDatabaseUrl, 20);
+const db = createOrdersDb(config.ordersDatabaseUrl, 20, (err) => log.warn({ err }, 'idle Postgres connection lost'));
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
 

@@ -12,7 +12,7 @@ const log = createLogger('gateway', config.logLevel);
 
 const connection = await Connection.connect({ address: config.temporalAddress });
 const temporal = new Client({ connection, namespace: config.temporalNamespace });
-const db = createOrdersDb(config.ordersDatabaseUrl, 20);
+const db = createOrdersDb(config.ordersDatabaseUrl, 20, (err) => log.warn({ err }, 'idle Postgres connection lost'));
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
 const redisSubscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 
