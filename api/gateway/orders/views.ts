@@ -15,21 +15,30 @@ function timelineView(timeline: TimelineEntry[]): OrderView['timeline'] {
   }));
 }
 
+/** A line as the workflow holds it or as the database stores it (null for absent). */
+type LineSource = Pick<OrderLineRow, 'lineNo' | 'itemId' | 'quantity' | 'reservationId' | 'status' | 'attempts'> & {
+  lastError?: string | null;
+};
+
+function lineView(line: LineSource): OrderView['lines'][number] {
+  return {
+    line_no: line.lineNo,
+    item_id: line.itemId,
+    quantity: line.quantity,
+    reservation_id: line.reservationId,
+    status: line.status,
+    attempts: line.attempts,
+    last_error: optional(line.lastError),
+  };
+}
+
 export function viewFromState(state: OrderState): OrderView {
   return {
     id: state.orderId,
     status: state.status,
     reason: state.reason,
     last_error: state.lastError,
-    lines: state.lines.map((line) => ({
-      line_no: line.lineNo,
-      item_id: line.itemId,
-      quantity: line.quantity,
-      reservation_id: line.reservationId,
-      status: line.status,
-      attempts: line.attempts,
-      last_error: line.lastError,
-    })),
+    lines: state.lines.map(lineView),
     cancel_requested: state.cancelRequested,
     version: state.version,
     created_at: state.createdAt,
@@ -50,15 +59,7 @@ export function viewFromRow(row: OrderRow & { lines: OrderLineRow[] }): OrderVie
     last_error: optional(lastError),
     lines: [...row.lines]
       .sort((a, b) => a.lineNo - b.lineNo)
-      .map((line) => ({
-        line_no: line.lineNo,
-        item_id: line.itemId,
-        quantity: line.quantity,
-        reservation_id: line.reservationId,
-        status: line.status,
-        attempts: line.attempts,
-        last_error: optional(line.lastError),
-      })),
+      .map(lineView),
     cancel_requested: timeline.some((entry) => entry.step === 'cancel requested'),
     version: row.version,
     created_at: row.createdAt.toISOString(),
