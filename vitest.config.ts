@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     // Suites share one set of servers each; files run one at a time on 2 cores.
     fileParallelism: false,
     projects: [
