@@ -30,7 +30,14 @@ beforeAll(async () => {
   env = { ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), VALERIX_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
 });
 
-afterAll(() => {
+// A failed or timed-out test must not leave a stack running: Ctrl-C it, and wait.
+const running = new Set<{ child: ChildProcess; exited: Promise<number | null> }>();
+
+afterAll(async () => {
+  for (const stack of running) {
+    stack.child.kill('SIGINT');
+    await stack.exited;
+  }
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -44,6 +51,9 @@ function startStack(): { child: ChildProcess; output: () => string; up: Promise<
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const tracked = { child, exited };
+  running.add(tracked);
+  void exited.then(() => running.delete(tracked));
   const up = new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       if (output.includes('Valerix is up')) {
