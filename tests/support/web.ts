@@ -99,12 +99,15 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
-/** Full-page screenshot into .artifacts/screenshots/; `docsName` also copies it to docs/screenshots/ for the README. */
+/**
+ * Full-page screenshot into .artifacts/screenshots/. With UPDATE_SCREENSHOTS=1, `docsName` also
+ * refreshes docs/screenshots/ (the README's), so an ordinary test run leaves the tree clean.
+ */
 export async function screenshot(page: Page, name: string, docsName?: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  if (docsName) {
+  if (docsName && process.env.UPDATE_SCREENSHOTS === '1') {
     fs.mkdirSync(DOCS_SCREENSHOTS_DIR, { recursive: true });
     fs.copyFileSync(file, path.join(DOCS_SCREENSHOTS_DIR, `${docsName}.png`));
   }
