@@ -12,6 +12,7 @@ import { seedDemoInventory } from '../api/inventory/seed';
 import { assertPortFree } from '../infra/ports';
 import { startInfrastructure, startServices, type SupervisedService } from '../infra/stack';
 import { startPrometheus, type RunningPrometheus } from '../observability/local-prometheus';
+import { writeWorkflowBundle } from '../workers/workflow-bundle';
 import { loadStackConfig } from './stack-config';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -94,6 +95,8 @@ try {
     infra,
     ports: config.servicePorts,
     logsDir,
+    // Bundled once here, so a worker the supervisor restarts is back in about a second.
+    extraEnv: { WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(config.dataDir) },
     progress,
     onRestart: (name, code) => progress(`${name} exited (code ${code}); restarting`),
   });
