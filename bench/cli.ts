@@ -15,11 +15,14 @@ import { HELP, parseBenchArgs, type BenchOptions } from './options';
 import { createOrdersProbe, type OrdersProbe } from './orders-probe';
 import { renderTable, targetsOf, writeResult, type BenchResult, type LatencyResult, type SearchResult, type StepResult } from './report';
 import { BENCH_ITEMS, startBenchStack, type BenchStack } from './stack';
-import { bestRate, distribution, judgeStep, nextRate, roundRate, type RateSearch, type Sample } from './stats';
+import { bestRate, distribution, holdRate, judgeStep, nextRate, type RateSearch, type Sample } from './stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const K6_SCRIPT = fileURLToPath(new URL('./k6/orders.js', import.meta.url));
 const CEILING_WORKER = 'ceiling worker (bench only)';
+const WARMUP_RATE = 10;
+/** A step stops early once this many seconds of arrivals are waiting. */
+const ABORT_BACKLOG_S = 5;
 
 let parsed: BenchOptions | undefined;
 try {
@@ -58,11 +61,13 @@ function every(intervalMs: number, work: () => Promise<void>): { stop(): Promise
 /** One kind of load (orders through the gateway, or the ceiling workflow) for one step. */
 interface StepDriver {
   label: string;
-  /** Sends the load at the step's rate; resolves when it has all been answered. */
-  send(): Promise<{ planned: number; sent: number; errors: number; dropped: number }>;
+  /** Sends the load at the step's rate (until aborted); resolves when it has all been answered. */
+  send(signal: AbortSignal): Promise<{ planned: number; sent: number; errors: number; dropped: number }>;
   backlog(): Promise<number>;
   /** Completions per second over the steady window, and outcomes that are not a success. */
   completion(settleMs: number): Promise<{ rate: number; failed: number }>;
+  /** Completions of this step so far. */
+  completedCount(): Promise<number>;
   sampleEveryMs: number;
 }
 
@@ -89,6 +94,8 @@ async function runStep(name: string, rate: number, durationS: number, driver: St
   const backlog: Sample[] = [];
   const began = Date.now();
   let printedAt = 0;
+  const abort = new AbortController();
+  let aborted: string | undefined;
   const sampling = every(driver.sampleEveryMs, async () => {
     const value = await driver.backlog();
     const t = (Date.now() - began) / 1000;
@@ -97,16 +104,24 @@ async function runStep(name: string, rate: number, durationS: number, driver: St
       printedAt = t;
       progress(`  ${t.toFixed(0).padStart(3)} s  backlog ${value}`);
     }
+    // Far past flat: stop before the backlog takes minutes to drain and spoils the next step.
+    if (!aborted && t >= 3 && value > Math.max(100, rate * ABORT_BACKLOG_S)) {
+      aborted = `stopped after ${t.toFixed(0)} s: backlog ${value} > ${ABORT_BACKLOG_S} s of arrivals`;
+      progress(`  ${aborted}`);
+      abort.abort();
+    }
   });
-  const sent = await driver.send().finally(() => sampling.stop());
+  const sent = await driver.send(abort.signal).finally(() => sampling.stop());
   const cpu = cpuBetween(cpuStart, cpuSnapshot(parts()));
   const backlogAtEnd = await driver.backlog();
   const drainedInS = await drain(() => driver.backlog());
+  const busyRate = (await driver.completedCount()) / ((Date.now() - began) / 1000);
   // In-flight work fills up during the first seconds; throughput is counted after it.
   const { rate: completedRate, failed } = await driver.completion(Math.min(5000, durationS * 150));
   const errors = sent.errors + failed;
   const verdict = judgeStep({ rate, planned: sent.planned, dropped: sent.dropped, errors, completedRate, backlog });
   if (failed > 0) verdict.reasons.push(`${failed} not completed successfully`);
+  if (aborted) verdict.reasons.unshift(aborted);
   const step: StepResult = {
     name,
     rate,
@@ -116,17 +131,18 @@ async function runStep(name: string, rate: number, durationS: number, driver: St
     errors,
     dropped: sent.dropped,
     completedRate,
+    busyRate,
     backlogSlope: verdict.backlogSlope,
     backlogMax: Math.max(0, ...backlog.map((s) => s.value)),
     backlogAtEnd,
     drainedInS,
-    sustained: verdict.sustained && failed === 0,
+    sustained: verdict.sustained && failed === 0 && !aborted,
     reasons: verdict.reasons,
     cpu,
     backlog,
   };
   progress(
-    `  => ${completedRate.toFixed(1)}/s completed, backlog slope ${verdict.backlogSlope.toFixed(2)}/s, ` +
+    `  => ${completedRate.toFixed(1)}/s completed (${busyRate.toFixed(1)}/s over load and drain), backlog slope ${verdict.backlogSlope.toFixed(2)}/s, ` +
       `${step.sustained ? 'sustained' : `not sustained (${step.reasons.join('; ')})`}; cpu bench ${cpu.benchCores.toFixed(2)} other ${cpu.otherCores.toFixed(2)} cores`,
   );
   return step;
@@ -138,18 +154,19 @@ async function search(
   rateSearch: RateSearch,
   parts: Parts,
   driverFor: (name: string, rate: number, durationS: number) => StepDriver,
+  /** Steps of the same load measured before (the latency phase), that guide the first rate. */
+  prior: StepResult[] = [],
 ): Promise<SearchResult> {
   const steps: StepResult[] = [];
-  for (let rate = nextRate(rateSearch, steps); rate !== undefined; rate = nextRate(rateSearch, steps)) {
+  const history = () => [...prior, ...steps];
+  for (let rate = nextRate(rateSearch, history()); rate !== undefined; rate = nextRate(rateSearch, history())) {
     const name = `${kind}-step${steps.length + 1}`;
     steps.push(await runStep(name, rate, durations.stepS, driverFor(name, rate, durations.stepS), parts));
   }
-  const best = bestRate(steps);
-  // Nothing sustained: hold half the lowest rate tried, so the run still reports what it managed.
-  const holdRate = best || roundRate(Math.min(...steps.map((s) => s.rate)) / 2);
+  const rate = holdRate(history());
   const name = `${kind}-sustain`;
-  const sustained = await runStep(name, holdRate, durations.sustainS, driverFor(name, holdRate, durations.sustainS), parts);
-  return { steps, bestRate: best, sustained };
+  const sustained = await runStep(name, rate, durations.sustainS, driverFor(name, rate, durations.sustainS), parts);
+  return { steps: history(), bestRate: bestRate(history()), sustained };
 }
 
 function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run: Omit<K6Run, 'baseUrl' | 'items' | 'multiShare'>, onResult?: (result: K6Result) => void): StepDriver {
@@ -157,8 +174,9 @@ function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run:
   return {
     label,
     sampleEveryMs: 1000,
-    async send() {
-      const result = await runK6(k6Path(ROOT), K6_SCRIPT, stack.dataDir, { ...run, baseUrl: stack.gatewayUrl, items: BENCH_ITEMS, multiShare: options.multiShare });
+    async send(signal) {
+      const k6Run = { ...run, baseUrl: stack.gatewayUrl, items: BENCH_ITEMS, multiShare: options.multiShare };
+      const result = await runK6(k6Path(ROOT), K6_SCRIPT, stack.dataDir, k6Run, signal);
       onResult?.(result);
       return { planned: result.planned, sent: result.ok + result.failed, errors: result.failed, dropped: result.dropped };
     },
@@ -168,18 +186,21 @@ function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run:
       const { failed } = await probe.counts(prefix);
       return { rate: window.windowS > 0 ? window.confirmedInWindow / window.windowS : 0, failed };
     },
+    completedCount: async () => (await probe.counts(prefix)).confirmed,
   };
 }
 
 function ceilingDriver(driver: CeilingDriver, idPrefix: string, rate: number, durationS: number, onRun: (run: Awaited<ReturnType<CeilingDriver['run']>>) => void): StepDriver {
   let span = { first: 0, last: 0 };
+  let started = 0;
   return {
     label: 'ceiling',
     // Completions are counted by a visibility query on the server's SQLite: ask less often.
     sampleEveryMs: 2000,
-    async send() {
-      const run = await driver.run(rate, durationS, idPrefix);
+    async send(signal) {
+      const run = await driver.run(rate, durationS, idPrefix, signal);
       span = { first: run.firstStart, last: run.lastStart };
+      started = run.started;
       onRun(run);
       return { planned: run.planned, sent: run.started + run.failed, errors: run.failed, dropped: run.dropped };
     },
@@ -189,13 +210,17 @@ function ceilingDriver(driver: CeilingDriver, idPrefix: string, rate: number, du
       const windowS = (span.last - from) / 1000;
       return { rate: windowS > 0 ? (await driver.completedBetween(from, span.last)) / windowS : 0, failed: 0 };
     },
+    // Earlier steps were drained: what is still in flight belongs to this one.
+    completedCount: async () => started - Math.max(0, await driver.backlog()),
   };
 }
 
 async function latencyPhase(stack: BenchStack, probe: OrdersProbe, runTag: string, parts: Parts): Promise<LatencyResult> {
   const rate = options.latencyRate;
-  const warmPrefix = `${runTag}warm-`;
-  await runStep('warm-up', rate, durations.warmupS, ordersDriver(stack, probe, 'warm-up', { mode: 'accept', rate, durationS: durations.warmupS, keyPrefix: warmPrefix }), parts);
+  // Gentle: enough to compile hot paths and fill connection pools, never a backlog for what follows.
+  const warmRate = Math.min(rate, WARMUP_RATE);
+  const warmRun = { mode: 'accept' as const, rate: warmRate, durationS: durations.warmupS, keyPrefix: `${runTag}warm-` };
+  await runStep('warm-up', warmRate, durations.warmupS, ordersDriver(stack, probe, 'warm-up', warmRun), parts);
 
   const prefix = `${runTag}lat-`;
   let accept: K6Result | undefined;
@@ -223,7 +248,7 @@ async function latencyPhase(stack: BenchStack, probe: OrdersProbe, runTag: strin
     saga: distribution(endToEnd.sagaMs),
     notConfirmed: counts.failed,
     replay: { count: replay.ok, ...replay.latency, errors: replay.failed, notMarkedReplayed: replay.replayMismatch },
-    cpu: step.cpu,
+    step,
   };
 }
 
@@ -263,9 +288,27 @@ async function main(): Promise<void> {
   try {
     if (options.phases.has('latency')) result.latency = await latencyPhase(stack, probe, runTag, parts);
     if (options.phases.has('throughput')) {
-      result.saga = await search('saga', options.saga, parts, (name, rate, durationS) =>
-        ordersDriver(stack, probe, 'saga', { mode: 'accept', rate, durationS, keyPrefix: `${runTag}${name}-` }),
+      const accepts = new Map<string, K6Result>();
+      const saga = await search(
+        'saga',
+        options.saga,
+        parts,
+        (name, rate, durationS) =>
+          ordersDriver(stack, probe, 'saga', { mode: 'accept', rate, durationS, keyPrefix: `${runTag}${name}-` }, (r) => accepts.set(name, r)),
+        result.latency ? [result.latency.step] : [],
       );
+      // Latency where the stack keeps up: the fixed latency rate may be beyond this machine.
+      const hold = saga.sustained!;
+      const accept = accepts.get(hold.name)!;
+      const endToEnd = await probe.endToEnd(`${runTag}${hold.name}-`);
+      result.saga = {
+        ...saga,
+        latency: {
+          rate: hold.rate,
+          accept: { count: accept.ok, ...accept.latency },
+          endToEnd: distribution(endToEnd.acceptToConfirmedMs),
+        },
+      };
     }
     if (options.phases.has('ceiling')) {
       const driver = await createCeilingDriver(stack.infra.env.TEMPORAL_ADDRESS);
@@ -301,6 +344,7 @@ async function main(): Promise<void> {
         durable: options.durable,
         temporalDynamicConfig: options.temporalDynamicConfig,
         temporalPragmas: options.temporalPragmas,
+        temporalEnv: options.temporalEnv,
         serviceEnv: options.serviceEnv,
         postgresSettings: options.postgresSettings,
       },

@@ -37,8 +37,14 @@ export function k6Version(binary: string): string {
   return execFileSync(binary, ['version'], { encoding: 'utf8' }).split('\n')[0]!.trim();
 }
 
-/** One k6 process per step: the bench decides the next rate from what this one measured. */
-export async function runK6(binary: string, script: string, workDir: string, run: K6Run): Promise<K6Result> {
+/** k6's exit code after an interrupt: it stopped early but still wrote its summary. */
+const K6_INTERRUPTED = 105;
+
+/**
+ * One k6 process per step: the bench decides the next rate from what this one measured. An
+ * abort stops it early (SIGINT: k6 winds down and still writes its summary).
+ */
+export async function runK6(binary: string, script: string, workDir: string, run: K6Run, signal?: AbortSignal): Promise<K6Result> {
   const summaryPath = path.join(workDir, `k6-${run.keyPrefix}summary.json`);
   const logPath = path.join(workDir, 'logs', 'k6.log');
   const env: Record<string, string> = {
@@ -57,10 +63,16 @@ export async function runK6(binary: string, script: string, workDir: string, run
   const log = fs.openSync(logPath, 'a');
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', log, log] });
+    const abort = () => child.kill('SIGINT');
+    signal?.addEventListener('abort', abort, { once: true });
     child.once('error', reject);
-    child.once('exit', resolve);
+    child.once('exit', (exitCode) => {
+      signal?.removeEventListener('abort', abort);
+      resolve(exitCode);
+    });
   }).finally(() => fs.closeSync(log));
-  if (code !== 0 || !fs.existsSync(summaryPath)) {
+  const stoppedEarly = signal?.aborted && code === K6_INTERRUPTED;
+  if ((code !== 0 && !stoppedEarly) || !fs.existsSync(summaryPath)) {
     const tail = fs.readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
     throw new Error(`k6 exited with code ${code}\n--- ${logPath} ---\n${tail}`);
   }

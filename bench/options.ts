@@ -10,14 +10,15 @@ server. Results: a table here and JSON in .artifacts/bench/<timestamp>.json.
 
 Phases: warm-up; latency at --latency-rate (accept and end-to-end); duplicate-key replay;
 saga throughput search (rate steps until the backlog grows) and a sustained run at the best
-rate; the same for a no-op workflow (the ceiling). Full run ~10 min, --quick ~1-2 min.
+rate; the same for a no-op workflow (the ceiling). Full run ~10 min, --quick ~1-2 min
+(longer when the stack is overloaded: every step waits for its backlog to drain).
 
 Options:
   --quick                 short phases (indicative numbers only)
   --only LIST             phases to run, comma separated: latency,throughput,ceiling
   --latency-rate N        orders/s of the latency and replay phases (default 50)
   --saga-start N          first rate of the saga search (default 50)
-  --ceiling-start N       first rate of the ceiling search (default 150)
+  --ceiling-start N       first rate of the ceiling search (default 50)
   --multi-share F         share of multi-line orders, 0..1 (default 0.3)
   --label TEXT            free text stored with the result (e.g. the tuning tried)
   --out DIR               where the JSON goes (default .artifacts/bench)
@@ -27,6 +28,7 @@ Tuning experiments (defaults are what the repository ships):
   --temporal-dc KEY=JSON  extra dev-server dynamic config value (repeatable), e.g.
                           --temporal-dc system.enableActivityEagerExecution=true
   --temporal-pragma K=V   extra dev-server SQLite pragma (repeatable), e.g. synchronous=off
+  --temporal-env K=V      environment of the dev server (repeatable), e.g. GOGC=400
   --env KEY=VALUE         extra env for inventory, worker, gateway and the ceiling worker
                           (repeatable), e.g. --env WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=80
   --pg NAME=VALUE         Postgres setting applied with ALTER SYSTEM + reload (repeatable;
@@ -61,12 +63,13 @@ export interface BenchOptions {
   durable: boolean;
   temporalDynamicConfig: string[];
   temporalPragmas: string[];
+  temporalEnv: Record<string, string>;
   serviceEnv: Record<string, string>;
   postgresSettings: Record<string, string>;
 }
 
 const FULL: Durations = { warmupS: 10, latencyS: 60, replayS: 20, stepS: 20, sustainS: 60, drainS: 60 };
-const QUICK: Durations = { warmupS: 3, latencyS: 10, replayS: 4, stepS: 5, sustainS: 8, drainS: 15 };
+const QUICK: Durations = { warmupS: 3, latencyS: 10, replayS: 4, stepS: 5, sustainS: 8, drainS: 30 };
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -102,6 +105,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
       'no-durable': { type: 'boolean' },
       'temporal-dc': { type: 'string', multiple: true },
       'temporal-pragma': { type: 'string', multiple: true },
+      'temporal-env': { type: 'string', multiple: true },
       env: { type: 'string', multiple: true },
       pg: { type: 'string', multiple: true },
     },
@@ -119,7 +123,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     start,
     growth: 1.5,
     max: 2000,
-    maxSteps: quick ? 2 : 6,
+    maxSteps: quick ? 3 : 7,
     resolution: 0.1,
   });
   for (const [key, value] of pairs('temporal-dc', values['temporal-dc'])) {
@@ -136,7 +140,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     latencyRate: positive('latency-rate', values['latency-rate'], 50),
     multiShare,
     saga: search(positive('saga-start', values['saga-start'], 50)),
-    ceiling: search(positive('ceiling-start', values['ceiling-start'], 150)),
+    ceiling: search(positive('ceiling-start', values['ceiling-start'], 50)),
     durations: quick ? QUICK : FULL,
     label: values.label,
     outDir: values.out ?? '.artifacts/bench',
@@ -144,6 +148,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     durable: !(values['no-durable'] ?? false),
     temporalDynamicConfig: values['temporal-dc'] ?? [],
     temporalPragmas: values['temporal-pragma'] ?? [],
+    temporalEnv: Object.fromEntries(pairs('temporal-env', values['temporal-env'])),
     serviceEnv: Object.fromEntries(pairs('env', values.env)),
     postgresSettings: Object.fromEntries(pairs('pg', values.pg)),
   };

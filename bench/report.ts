@@ -14,6 +14,8 @@ export interface StepResult {
   dropped: number;
   /** Completions per second over the step's steady window. */
   completedRate: number;
+  /** Completions per second from the start of the load until drained (about the capacity when overloaded). */
+  busyRate: number;
   backlogSlope: number;
   backlogMax: number;
   /** Backlog left when the load stopped, and seconds it took to drain to zero (undefined: did not). */
@@ -31,6 +33,11 @@ export interface SearchResult {
   sustained?: StepResult;
 }
 
+export interface SagaResult extends SearchResult {
+  /** Accept and end-to-end latency during the sustained run. */
+  latency: { rate: number; accept: Distribution; endToEnd: Distribution };
+}
+
 export interface LatencyResult {
   rate: number;
   accept: Distribution & { errors: number; dropped: number };
@@ -39,7 +46,8 @@ export interface LatencyResult {
   /** Orders of the phase that ended FAILED or CANCELLED (should be none). */
   notConfirmed: number;
   replay: Distribution & { errors: number; notMarkedReplayed: number };
-  cpu: CpuUse;
+  /** The accept run as a throughput step: whether the stack sustained the rate at all. */
+  step: StepResult;
 }
 
 export interface Target {
@@ -67,7 +75,7 @@ export interface BenchResult {
   };
   startupS: Record<string, number>;
   latency?: LatencyResult;
-  saga?: SearchResult;
+  saga?: SagaResult;
   ceiling?: SearchResult & { startLatency?: Distribution };
   sagaToCeiling?: number;
   memory: MemoryReport;
@@ -95,13 +103,15 @@ export function targetsOf(result: Pick<BenchResult, 'latency' | 'saga'>): Target
   ];
 }
 
+const LABEL = 46;
+
 function distributionRow(label: string, d: Distribution, note = ''): string {
-  return `  ${pad(label, 40)}${padL(ms(d.p50), 8)}${padL(ms(d.p95), 8)}${padL(ms(d.p99), 8)}${padL(ms(d.max), 8)}${padL(String(d.count), 8)}  ${note}`;
+  return `  ${pad(label, LABEL)}${[d.p50, d.p95, d.p99, d.max].map((v) => padL(ms(v), 8)).join('')}${padL(String(d.count), 8)}  ${note}`.trimEnd();
 }
 
 function stepsLine(search: SearchResult): string {
   return search.steps
-    .map((s) => `${s.rate}/s ${s.sustained ? 'ok' : `NO (${s.reasons.join('; ')})`}`)
+    .map((s) => `${s.rate}/s ${s.sustained ? 'ok' : `NO (${s.reasons[0]}; ${s.busyRate.toFixed(1)}/s done incl. drain)`}`)
     .join(', ');
 }
 
@@ -147,15 +157,27 @@ export function renderTable(result: BenchResult): string {
     if (result.sagaToCeiling !== undefined) lines.push(`  ${pad('ratio saga / ceiling', 40)}${padL(result.sagaToCeiling.toFixed(2), 8)}`);
     lines.push('');
   }
-  if (result.latency) {
-    const l = result.latency;
-    lines.push(`Latency at ${l.rate}/s (ms)${' '.repeat(21)}     p50     p95     p99     max       n`);
-    lines.push(distributionRow('accept (POST -> 202)', l.accept, l.accept.errors || l.accept.dropped ? `${l.accept.errors} errors, ${l.accept.dropped} not sent` : ''));
-    lines.push(distributionRow('end-to-end (accept -> CONFIRMED)', l.endToEnd, l.notConfirmed ? `${l.notConfirmed} not confirmed` : ''));
-    lines.push(distributionRow('  of which saga (workflow start -> CONF.)', l.saga));
-    lines.push(distributionRow('replay (same key + body)', l.replay, l.replay.errors || l.replay.notMarkedReplayed ? `${l.replay.errors} errors, ${l.replay.notMarkedReplayed} not marked replayed` : ''));
-    if (result.ceiling?.startLatency) lines.push(distributionRow('ceiling: StartWorkflowExecution', result.ceiling.startLatency, '(at the ceiling rate)'));
-    lines.push(`  ${cpuNote(l.cpu)}`, '');
+  const l = result.latency;
+  if (l || result.saga || result.ceiling?.startLatency) {
+    lines.push(`${pad('Latency (ms)', LABEL + 2)}${['p50', 'p95', 'p99', 'max', 'n'].map((h) => padL(h, 8)).join('')}`);
+    if (l) {
+      const errors = (n: number, what: string) => (n ? `${n} ${what}` : '');
+      lines.push(distributionRow(`accept at ${l.rate}/s (POST -> 202)`, l.accept, [errors(l.accept.errors, 'errors'), errors(l.accept.dropped, 'not sent')].filter(Boolean).join(', ')));
+      lines.push(distributionRow(`end-to-end at ${l.rate}/s (accept -> CONFIRMED)`, l.endToEnd, errors(l.notConfirmed, 'not confirmed')));
+      lines.push(distributionRow('  of which saga (workflow start -> CONF.)', l.saga));
+      lines.push(distributionRow(`replay at ${l.rate}/s (same key + body)`, l.replay, [errors(l.replay.errors, 'errors'), errors(l.replay.notMarkedReplayed, 'not marked replayed')].filter(Boolean).join(', ')));
+      if (!l.step.sustained) lines.push(`  NOTE: ${l.rate}/s was not sustained (${l.step.reasons[0]}): these figures include queueing`);
+    }
+    if (result.saga) {
+      const held = result.saga.latency;
+      lines.push(distributionRow(`accept at ${held.rate}/s (sustained saga run)`, held.accept));
+      lines.push(distributionRow(`end-to-end at ${held.rate}/s (sustained saga run)`, held.endToEnd));
+    }
+    if (result.ceiling?.startLatency) {
+      lines.push(distributionRow(`ceiling: start at ${result.ceiling.sustained?.rate}/s (sustained)`, result.ceiling.startLatency, 'StartWorkflowExecution'));
+    }
+    if (l) lines.push(`  latency phase ${cpuNote(l.step.cpu)}`);
+    lines.push('');
   }
   lines.push(`Memory: peak RSS (MiB)`);
   for (const [part, peak] of Object.entries(result.memory.parts)) {

@@ -47,17 +47,19 @@ const silentLogger = {
 const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
 /**
- * infra/temporal.ts fixes the dev server's flags. Tuning experiments append theirs through a
- * wrapper named by TEMPORAL_CLI_PATH (which temporalCliPath() honours); later flags win.
+ * infra/temporal.ts fixes the dev server's flags. Tuning experiments add environment and flags
+ * through a wrapper named by TEMPORAL_CLI_PATH (which temporalCliPath() honours); later flags win.
  */
 function temporalWrapper(root: string, dataDir: string, options: BenchOptions): void {
   const extra = [
     ...options.temporalDynamicConfig.flatMap((value) => ['--dynamic-config-value', value]),
     ...options.temporalPragmas.flatMap((value) => ['--sqlite-pragma', value]),
   ];
-  if (extra.length === 0) return;
+  const env = Object.entries(options.temporalEnv).map(([key, value]) => quote(`${key}=${value}`));
+  if (extra.length === 0 && env.length === 0) return;
   const wrapper = path.join(dataDir, 'temporal-with-tuning.sh');
-  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${quote(temporalCliPath(root))} "$@" ${extra.map(quote).join(' ')}\n`, { mode: 0o755 });
+  const command = [...(env.length ? ['env', ...env] : []), quote(temporalCliPath(root)), '"$@"', ...extra.map(quote)];
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${command.join(' ')}\n`, { mode: 0o755 });
   process.env.TEMPORAL_CLI_PATH = wrapper;
 }
 

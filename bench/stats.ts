@@ -115,6 +115,11 @@ export interface RateSearch {
 export interface StepOutcome {
   rate: number;
   sustained: boolean;
+  /**
+   * Completions per second over the whole busy period (load and drain). An overloaded stack
+   * works flat out all along it, so for a failed step this is about the capacity.
+   */
+  busyRate: number;
 }
 
 /** The highest sustained rate so far (0 when none). */
@@ -122,26 +127,42 @@ export function bestRate(history: readonly StepOutcome[]): number {
   return history.filter((s) => s.sustained).reduce((best, s) => Math.max(best, s.rate), 0);
 }
 
+/** The rate to hold for the sustained run: the best sustained one, else just below what the steps completed. */
+export function holdRate(history: readonly StepOutcome[]): number {
+  return bestRate(history) || capacityHint(history.filter((s) => !s.sustained));
+}
+
 /**
  * The next rate to try, or undefined when the search is done: grow geometrically until a rate
- * fails, then bisect between the best sustained and the lowest failed rate.
+ * fails; then aim just below what the overloaded step managed to complete (about the capacity),
+ * then bisect between the best sustained and the lowest failed rate.
  */
 export function nextRate(search: RateSearch, history: readonly StepOutcome[]): number | undefined {
   if (history.length === 0) return search.start;
   if (history.length >= search.maxSteps) return undefined;
   const low = bestRate(history);
-  const failed = history.filter((s) => !s.sustained).map((s) => s.rate);
+  const failed = history.filter((s) => !s.sustained);
   if (failed.length === 0) {
     if (low >= search.max) return undefined;
     return Math.min(search.max, roundRate(low * search.growth));
   }
-  const high = Math.min(...failed);
+  const high = Math.min(...failed.map((s) => s.rate));
   if (high - low <= Math.max(1, low * search.resolution)) return undefined;
+  const tried = new Set(history.map((s) => s.rate));
+  const fresh = (rate: number) => rate > low && rate < high && !tried.has(rate);
+  const hint = capacityHint(failed);
+  if (fresh(hint)) return hint;
   const middle = roundRate((low + high) / 2);
-  return middle > low && middle < high ? middle : undefined;
+  return fresh(middle) ? middle : undefined;
 }
 
 /** Rates above 20/s are kept to multiples of 5, which read better in a table. */
-export function roundRate(rate: number): number {
-  return rate > 20 ? Math.round(rate / 5) * 5 : Math.max(1, Math.round(rate));
+export function roundRate(rate: number, direction: 'nearest' | 'down' = 'nearest'): number {
+  const round = direction === 'down' ? Math.floor : Math.round;
+  return rate > 20 ? round(rate / 5) * 5 : Math.max(1, round(rate));
+}
+
+/** Just below what overloaded steps managed to complete: about the capacity, with a margin. */
+function capacityHint(history: readonly StepOutcome[]): number {
+  return roundRate(0.9 * Math.max(0, ...history.map((s) => s.busyRate)), 'down');
 }

@@ -31,8 +31,9 @@ export async function createCeilingDriver(address: string) {
   const completedTotal = async () => Number((await client.workflow.count(COMPLETED)).count);
 
   return {
-    async run(rate: number, durationS: number, idPrefix: string): Promise<CeilingRun> {
-      const planned = Math.round(rate * durationS);
+    /** An abort stops sending; what was sent is still awaited. */
+    async run(rate: number, durationS: number, idPrefix: string, signal?: AbortSignal): Promise<CeilingRun> {
+      let planned = Math.round(rate * durationS);
       const maxInFlight = Math.max(100, rate * 2);
       const latencies: number[] = [];
       let sent = 0;
@@ -48,6 +49,7 @@ export async function createCeilingDriver(address: string) {
           if (sent >= planned && inFlight === 0) resolve();
         };
         const timer = setInterval(() => {
+          if (signal?.aborted) planned = sent;
           const due = Math.min(planned, Math.floor((rate * (performance.now() - began)) / 1000));
           for (; sent < due; sent += 1) {
             if (inFlight >= maxInFlight) {

@@ -25,6 +25,7 @@ describe('parseBenchArgs', () => {
       '--temporal-dc', 'system.enableActivityEagerExecution=true',
       '--temporal-dc', 'history.shardIOConcurrency=4',
       '--temporal-pragma', 'synchronous=off',
+      '--temporal-env', 'GOGC=400',
       '--env', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=80',
       '--env', 'LOG_LEVEL=warn',
       '--pg', 'synchronous_commit=off',
@@ -35,6 +36,7 @@ describe('parseBenchArgs', () => {
     expect([...options.phases]).toEqual(['throughput', 'ceiling']);
     expect(options.temporalDynamicConfig).toEqual(['system.enableActivityEagerExecution=true', 'history.shardIOConcurrency=4']);
     expect(options.temporalPragmas).toEqual(['synchronous=off']);
+    expect(options.temporalEnv).toEqual({ GOGC: '400' });
     expect(options.serviceEnv).toEqual({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '80', LOG_LEVEL: 'warn' });
     expect(options.postgresSettings).toEqual({ synchronous_commit: 'off' });
     expect(options.durable).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestRate, distribution, judgeStep, nextRate, percentile, roundRate, slope, type RateSearch, type StepMeasurement } from '../../bench/stats';
+import { bestRate, distribution, holdRate, judgeStep, nextRate, percentile, roundRate, slope, type RateSearch, type StepMeasurement } from '../../bench/stats';
 
 describe('percentile', () => {
   it('interpolates between closest ranks', () => {
@@ -68,36 +68,42 @@ describe('judgeStep', () => {
 
 describe('nextRate', () => {
   const search: RateSearch = { start: 50, growth: 1.5, max: 1000, maxSteps: 8, resolution: 0.1 };
+  const ok = (rate: number) => ({ rate, sustained: true, busyRate: rate * 0.8 });
+  const overloaded = (rate: number, busyRate: number) => ({ rate, sustained: false, busyRate });
 
   it('starts at the start rate and grows while every step is sustained', () => {
     expect(nextRate(search, [])).toBe(50);
-    expect(nextRate(search, [{ rate: 50, sustained: true }])).toBe(75);
-    expect(nextRate(search, [{ rate: 50, sustained: true }, { rate: 75, sustained: true }])).toBe(115);
+    expect(nextRate(search, [ok(50)])).toBe(75);
+    expect(nextRate(search, [ok(50), ok(75)])).toBe(115);
   });
 
-  it('bisects between the best sustained and the lowest failed rate', () => {
-    const history = [
-      { rate: 50, sustained: true },
-      { rate: 75, sustained: true },
-      { rate: 115, sustained: false },
-    ];
-    expect(nextRate(search, history)).toBe(95);
-    expect(nextRate(search, [...history, { rate: 95, sustained: false }])).toBe(85);
+  it('after a failure aims just below what the overloaded step completed', () => {
+    expect(nextRate(search, [ok(50), ok(75), overloaded(115, 100)])).toBe(90);
+    expect(nextRate(search, [overloaded(50, 8.3)])).toBe(7);
   });
 
-  it('bisects below the start when the first rate already fails', () => {
-    expect(nextRate(search, [{ rate: 50, sustained: false }])).toBe(25);
+  it('bisects when the hint is no use', () => {
+    // Completed no more than the best sustained rate: the hint falls outside the bracket.
+    expect(nextRate(search, [ok(50), ok(75), overloaded(115, 60)])).toBe(95);
+    // The hint was tried already.
+    expect(nextRate(search, [ok(50), ok(75), overloaded(115, 100), overloaded(90, 89)])).toBe(85);
   });
 
   it('stops when the bracket is narrow, the maximum is reached or steps run out', () => {
-    expect(nextRate(search, [{ rate: 100, sustained: true }, { rate: 105, sustained: false }])).toBeUndefined();
-    expect(nextRate({ ...search, max: 75 }, [{ rate: 50, sustained: true }, { rate: 75, sustained: true }])).toBeUndefined();
-    expect(nextRate({ ...search, maxSteps: 1 }, [{ rate: 50, sustained: true }])).toBeUndefined();
+    expect(nextRate(search, [ok(100), overloaded(105, 90)])).toBeUndefined();
+    expect(nextRate({ ...search, max: 75 }, [ok(50), ok(75)])).toBeUndefined();
+    expect(nextRate({ ...search, maxSteps: 1 }, [ok(50)])).toBeUndefined();
   });
 
   it('bestRate is the highest sustained rate, 0 when none', () => {
-    expect(bestRate([{ rate: 50, sustained: true }, { rate: 75, sustained: false }, { rate: 60, sustained: true }])).toBe(60);
-    expect(bestRate([{ rate: 50, sustained: false }])).toBe(0);
+    expect(bestRate([ok(50), overloaded(75, 70), ok(60)])).toBe(60);
+    expect(bestRate([overloaded(50, 8)])).toBe(0);
+  });
+
+  it('holds the best sustained rate, else just below what the overloaded steps completed', () => {
+    expect(holdRate([ok(50), overloaded(75, 70)])).toBe(50);
+    expect(holdRate([overloaded(150, 31), overloaded(40, 28)])).toBe(25);
+    expect(holdRate([overloaded(150, 0)])).toBe(1);
   });
 
   it('rounds rates above 20/s to multiples of 5', () => {
@@ -105,5 +111,7 @@ describe('nextRate', () => {
     expect(roundRate(111)).toBe(110);
     expect(roundRate(13.4)).toBe(13);
     expect(roundRate(0.2)).toBe(1);
+    expect(roundRate(29.9, 'down')).toBe(25);
+    expect(roundRate(7.9, 'down')).toBe(7);
   });
 });
