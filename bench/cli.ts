@@ -195,8 +195,7 @@ function ceilingDriver(driver: CeilingDriver, idPrefix: string, rate: number, du
   let started = 0;
   return {
     label: 'ceiling',
-    // Completions are counted by a visibility query on the server's SQLite: ask less often.
-    sampleEveryMs: 2000,
+    sampleEveryMs: 1000,
     async send(signal) {
       const run = await driver.run(rate, durationS, idPrefix, signal);
       span = { first: run.firstStart, last: run.lastStart };
@@ -311,7 +310,7 @@ async function main(): Promise<void> {
       };
     }
     if (options.phases.has('ceiling')) {
-      const driver = await createCeilingDriver(stack.infra.env.TEMPORAL_ADDRESS);
+      const driver = await createCeilingDriver(stack.infra.env.TEMPORAL_ADDRESS, stack.ceilingCompletionsUrl);
       let startLatency;
       try {
         const ceiling = await search('ceiling', options.ceiling, parts, (name, rate, durationS) =>

@@ -27,6 +27,8 @@ export interface BenchStack {
   infra: Infrastructure;
   services: SupervisedService[];
   ceilingWorker: ManagedProcess;
+  /** The ceiling worker's count of no-op activities run. */
+  ceilingCompletionsUrl: string;
   gatewayUrl: string;
   /** Seconds each part took to become ready. */
   startup: Record<string, number>;
@@ -151,6 +153,7 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
     );
     progress(`workflow bundles prebuilt (${startup['workflow bundles']!.toFixed(1)} s)`);
     const servicePorts = { inventory: await freePort(), gateway: await freePort(), worker: await freePort() };
+    const ceilingPort = await freePort();
     services = await timed('services', () =>
       startServices({
         root,
@@ -168,9 +171,10 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
       args: ['--import', 'tsx', CEILING_WORKER_PATH],
       env: {
         ...infra.env,
+        ...options.serviceEnv,
         TEMPORAL_TASK_QUEUE: CEILING_TASK_QUEUE,
         WORKFLOW_BUNDLE_PATH: ceilingBundle,
-        ...options.serviceEnv,
+        WORKER_HTTP_PORT: String(ceilingPort),
       },
       logFile: path.join(logsDir, 'ceiling-worker.log'),
     }).start();
@@ -183,6 +187,7 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
       infra,
       services,
       ceilingWorker,
+      ceilingCompletionsUrl: `http://127.0.0.1:${ceilingPort}/completions`,
       gatewayUrl: `http://127.0.0.1:${servicePorts.gateway}`,
       startup,
       stop,
