@@ -5,6 +5,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/go-tool.sh
+source "$ROOT/scripts/lib/go-tool.sh"
 # The newest k6 the module proxy serves; its go.mod has no replace directive, so `go install pkg@version` works.
 K6_VERSION="1.8.1"
 TOOLS_BIN="$ROOT/.tools/bin"
@@ -40,26 +42,8 @@ if ! k6_ok "$K6"; then
   if k6_ok "$CACHED"; then
     step "k6 $K6_VERSION from the machine cache"
   else
-    command -v go >/dev/null || fail "Go is missing, needed to build k6" \
-      "install Go >= 1.25 (https://go.dev/dl) or put a k6 $K6_VERSION binary at $K6"
     step "building k6 $K6_VERSION with go install (cold: ~2-4 min on 2 cores, warm: seconds)"
-    BUILD_DIR="$(mktemp -d)"
-    BUILD_LOG="$BUILD_DIR/build.log"
-    ( cd "$BUILD_DIR" && GOBIN="$BUILD_DIR" go install -v "go.k6.io/k6@v$K6_VERSION" ) >"$BUILD_LOG" 2>&1 &
-    BUILD_PID=$!
-    BUILD_START=$SECONDS
-    while kill -0 "$BUILD_PID" 2>/dev/null; do
-      sleep 5
-      printf '[provision-k6]   %4ds: %4d modules downloaded, %4d packages built\n' $((SECONDS - BUILD_START)) \
-        "$(grep -c '^go: downloading' "$BUILD_LOG" || true)" "$(grep -vc '^go: ' "$BUILD_LOG" || true)"
-    done
-    if ! wait "$BUILD_PID" || [[ ! -x "$BUILD_DIR/k6" ]]; then
-      tail -20 "$BUILD_LOG" >&2
-      fail "go install of k6 failed (log above)" \
-        "check that the Go module proxy is reachable (go env GOPROXY), then run: bash scripts/provision-k6.sh"
-    fi
-    mv "$BUILD_DIR/k6" "$CACHED"
-    rm -rf "$BUILD_DIR"
+    go_tool_install "k6" "go.k6.io/k6@v$K6_VERSION" k6 "$CACHED"
   fi
   cp "$CACHED" "$K6"
 fi

@@ -4,6 +4,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/go-tool.sh
+source "$ROOT/scripts/lib/go-tool.sh"
 TEMPORAL_CLI_VERSION="1.5.1"
 TOOLS_BIN="$ROOT/.tools/bin"
 # Built binaries outlive a fresh clone on a kept machine; nothing depends on this cache existing.
@@ -77,28 +79,9 @@ if ! temporal_ok "$TEMPORAL"; then
   if temporal_ok "$CACHED"; then
     step "Temporal CLI $TEMPORAL_CLI_VERSION from the machine cache"
   else
-    command -v go >/dev/null || fail "Go is missing, needed to build the Temporal CLI" \
-      "install Go >= 1.25 (https://go.dev/dl) or put a temporal $TEMPORAL_CLI_VERSION binary at $TEMPORAL"
     step "building Temporal CLI $TEMPORAL_CLI_VERSION with go install (cold: ~4 min on 2 cores, warm: seconds)"
-    BUILD_DIR="$(mktemp -d)"
-    BUILD_LOG="$BUILD_DIR/build.log"
-    ( cd "$BUILD_DIR" && GOBIN="$BUILD_DIR" go install -v \
-        -ldflags "-X github.com/temporalio/cli/temporalcli.Version=$TEMPORAL_CLI_VERSION" \
-        "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION" ) >"$BUILD_LOG" 2>&1 &
-    BUILD_PID=$!
-    BUILD_START=$SECONDS
-    while kill -0 "$BUILD_PID" 2>/dev/null; do
-      sleep 5
-      printf '[provision]   %4ds: %4d modules downloaded, %4d packages built\n' $((SECONDS - BUILD_START)) \
-        "$(grep -c '^go: downloading' "$BUILD_LOG" || true)" "$(grep -vc '^go: ' "$BUILD_LOG" || true)"
-    done
-    if ! wait "$BUILD_PID" || [[ ! -x "$BUILD_DIR/temporal" ]]; then
-      tail -20 "$BUILD_LOG" >&2
-      fail "go install of the Temporal CLI failed (log above)" \
-        "check that the Go module proxy is reachable (go env GOPROXY), then run: npm run provision"
-    fi
-    mv "$BUILD_DIR/temporal" "$CACHED"
-    rm -rf "$BUILD_DIR"
+    go_tool_install "the Temporal CLI" "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION" temporal "$CACHED" \
+      "-X github.com/temporalio/cli/temporalcli.Version=$TEMPORAL_CLI_VERSION"
   fi
   cp "$CACHED" "$TEMPORAL"
 fi
