@@ -21,10 +21,7 @@ export interface EndToEnd {
 }
 
 export interface ThroughputWindow {
-  /** First and last accept of the run, epoch ms. */
-  firstAccept: number;
-  lastAccept: number;
-  /** Orders of the run confirmed between first accept + settle and last accept. */
+  /** Orders of the run confirmed between its first accept + settle and its last accept. */
   confirmedInWindow: number;
   windowS: number;
 }
@@ -76,7 +73,7 @@ export function createOrdersProbe(databaseUrl: string) {
       const row = rows[0]!;
       const firstAccept = row.first?.getTime() ?? 0;
       const lastAccept = row.last?.getTime() ?? 0;
-      return { firstAccept, lastAccept, confirmedInWindow: row.confirmed, windowS: Math.max(0, (lastAccept - firstAccept - settleMs) / 1000) };
+      return { confirmedInWindow: row.confirmed, windowS: Math.max(0, (lastAccept - firstAccept - settleMs) / 1000) };
     },
 
     async endToEnd(prefix: string): Promise<EndToEnd> {
