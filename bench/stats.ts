@@ -78,8 +78,10 @@ export const SUSTAIN_TOLERANCE = {
   lostShare: 0.01,
   /** Completions must keep up with arrivals to this share. */
   completedShare: 0.95,
-  /** Backlog may grow by this share of the arrival rate per second (noise), no more. */
+  /** Backlog may grow by this share of the arrival rate per second, no more... */
   backlogGrowthShare: 0.05,
+  /** ...or by this many orders over the judged half of the step: sampling noise, which short steps feel most. */
+  backlogNoise: 5,
 } as const;
 
 /**
@@ -89,7 +91,7 @@ export const SUSTAIN_TOLERANCE = {
  */
 export function judgeStep(step: StepMeasurement): StepVerdict {
   const reasons: string[] = [];
-  const { lostShare, completedShare, backlogGrowthShare } = SUSTAIN_TOLERANCE;
+  const { lostShare, completedShare, backlogGrowthShare, backlogNoise } = SUSTAIN_TOLERANCE;
   if (step.errors > step.planned * lostShare) reasons.push(`${step.errors} errors`);
   if (step.dropped > step.planned * lostShare) reasons.push(`${step.dropped} requests not sent on time`);
   if (step.completedRate < step.rate * completedShare) {
@@ -97,7 +99,7 @@ export function judgeStep(step: StepMeasurement): StepVerdict {
   }
   const last = step.backlog.at(-1)?.t ?? 0;
   const backlogSlope = slope(step.backlog.filter((s) => s.t >= last / 2));
-  const allowed = Math.max(step.rate * backlogGrowthShare, 0.5);
+  const allowed = Math.max(step.rate * backlogGrowthShare, backlogNoise / Math.max(last / 2, 1));
   if (backlogSlope > allowed) reasons.push(`backlog grows ${backlogSlope.toFixed(1)}/s`);
   return { sustained: reasons.length === 0, backlogSlope, reasons };
 }

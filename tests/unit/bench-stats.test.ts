@@ -61,6 +61,14 @@ describe('judgeStep', () => {
     expect(verdict.reasons).toEqual(['30 errors', '25 requests not sent on time', 'completed 90.0/s < 95.0/s']);
   });
 
+  it('lets a short step drift by a few orders, a long one by 5% of the rate per second', () => {
+    const drifting = (seconds: number, perSecond: number) => Array.from({ length: seconds + 1 }, (_, t) => ({ t, value: 10 + perSecond * t }));
+    // 5 s at 20/s: 1.5/s over the last 2.5 s is under 4 orders, noise.
+    expect(judgeStep(steady({ rate: 20, completedRate: 20, backlog: drifting(5, 1.5) })).sustained).toBe(true);
+    // 60 s at 20/s: the same drift adds up to 45 orders over the second half.
+    expect(judgeStep(steady({ rate: 20, completedRate: 20, backlog: drifting(60, 1.5) })).sustained).toBe(false);
+  });
+
   it('tolerates up to 1% lost requests', () => {
     expect(judgeStep(steady({ errors: 10, dropped: 10 })).sustained).toBe(true);
   });
