@@ -11,10 +11,12 @@ const schema = z.object({
   INVENTORY_URL: z.string().url().default('http://127.0.0.1:3002'),
   /** HTTP timeout of one inventory call, inside the activity's start-to-close timeout. */
   INVENTORY_REQUEST_TIMEOUT_MS: milliseconds(8_000),
-  /** A workflow bundle built ahead of time (npm run build:workflows); without it the worker bundles at start. */
+  /** A workflow bundle built ahead of time (workers/workflow-bundle.ts; npm start does it); without it the worker bundles at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),
+  /** CONFIRMED orders stay open for the return window; capping the sticky cache caps the worker's memory. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(500),
   WORKER_SHUTDOWN_GRACE_MS: milliseconds(10_000),
   /** /health and /metrics of the worker process. */
   WORKER_HTTP_HOST: z.string().default('127.0.0.1'),
@@ -39,6 +41,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
     workflowBundlePath: parsed.WORKFLOW_BUNDLE_PATH,
     maxConcurrentActivities: parsed.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTasks: parsed.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: parsed.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceMs: parsed.WORKER_SHUTDOWN_GRACE_MS,
     httpHost: parsed.WORKER_HTTP_HOST,
     httpPort: parsed.WORKER_HTTP_PORT,

@@ -33,6 +33,7 @@ const worker = await createOrderWorker({
   tuning: {
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
+    maxCachedWorkflows: config.maxCachedWorkflows,
     shutdownGraceTime: config.shutdownGraceMs,
   },
 });

@@ -12,7 +12,10 @@ export interface OrderWorkerOptions {
   taskQueue?: string;
   /** Prebuilt bundle code; without it the workflows are bundled from source at start (~1 s). */
   workflowBundleCode?: string;
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'shutdownGraceTime'>;
+  tuning?: Pick<
+    WorkerOptions,
+    'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'
+  >;
 }
 
 /** The one place that knows which workflows and activities a worker serves; the process and tests share it. */
