@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { createInventoryStore } from '../api/inventory/store';
 import { freePort, waitFor } from '../infra/ports';
@@ -11,6 +10,7 @@ import { ManagedProcess } from '../infra/process';
 import { startInfrastructure, startServices, type Infrastructure, type SupervisedService } from '../infra/stack';
 import { TEMPORAL_NAMESPACE, temporalCliPath } from '../infra/temporal';
 import { WORKFLOWS_PATH } from '../workers/order-worker';
+import { writeWorkflowBundle } from '../workers/workflow-bundle';
 import { CEILING_TASK_QUEUE } from './ceiling/workflows';
 import type { BenchOptions } from './options';
 
@@ -36,15 +36,6 @@ export interface BenchStack {
 }
 
 type Progress = (message: string) => void;
-
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
 
 const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
@@ -96,11 +87,6 @@ async function seedBenchItems(url: string): Promise<void> {
   await pool.end();
 }
 
-async function writeBundle(workflowsPath: string, file: string): Promise<void> {
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: silentLogger });
-  fs.writeFileSync(file, bundle.code);
-}
-
 async function waitForPollers(address: string, taskQueue: string, worker: ManagedProcess): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
@@ -146,10 +132,11 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
     await applyPostgresSettings(infra.postgres.url('postgres'), options.postgresSettings);
     await seedBenchItems(infra.env.INVENTORY_DATABASE_URL);
     progress(`seeded ${BENCH_ITEMS.length} bench items with ${BENCH_STOCK.toLocaleString('en')} units each`);
-    const orderBundle = path.join(dataDir, 'order-workflows.js');
-    const ceilingBundle = path.join(dataDir, 'ceiling-workflows.js');
-    await timed('workflow bundles', () =>
-      Promise.all([writeBundle(WORKFLOWS_PATH, orderBundle), writeBundle(CEILING_WORKFLOWS_PATH, ceilingBundle)]),
+    const [orderBundle, ceilingBundle] = await timed('workflow bundles', () =>
+      Promise.all([
+        writeWorkflowBundle(dataDir, WORKFLOWS_PATH, 'order-workflows.js'),
+        writeWorkflowBundle(dataDir, CEILING_WORKFLOWS_PATH, 'ceiling-workflows.js'),
+      ]),
     );
     progress(`workflow bundles prebuilt (${startup['workflow bundles']!.toFixed(1)} s)`);
     const servicePorts = { inventory: await freePort(), gateway: await freePort(), worker: await freePort() };

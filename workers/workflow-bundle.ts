@@ -13,9 +13,9 @@ const quiet = {
 };
 
 /** Bundles the workflows ahead of time, so a worker starts without webpack (WORKFLOW_BUNDLE_PATH). */
-export async function writeWorkflowBundle(dir: string): Promise<string> {
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
-  const file = path.join(dir, 'workflow-bundle.js');
+export async function writeWorkflowBundle(dir: string, workflowsPath = WORKFLOWS_PATH, fileName = 'workflow-bundle.js'): Promise<string> {
+  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+  const file = path.join(dir, fileName);
   fs.writeFileSync(file, bundle.code);
   return file;
 }
