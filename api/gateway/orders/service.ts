@@ -102,15 +102,16 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
       const requestHash = requestHashFor(lines);
       const claim = await db.idempotencyKey.createMany({ data: [{ key, orderId, requestHash }], skipDuplicates: true });
       const replayed = claim.count === 0;
-      if (replayed) {
-        const existing = await db.idempotencyKey.findUnique({ where: { key } });
-        if (existing && existing.requestHash !== requestHash) throw new IdempotencyKeyReused(orderId);
-      }
+      // A replay reads the key's fingerprint and the read model in parallel.
+      const [existing, row] = replayed
+        ? await Promise.all([db.idempotencyKey.findUnique({ where: { key } }), readRow(orderId)])
+        : [null, null];
+      if (existing && existing.requestHash !== requestHash) throw new IdempotencyKeyReused(orderId);
       // An order already in the read model has run: never start it again, even after Temporal's
       // retention has dropped its history. Otherwise (first request, or a retry after a crash
       // between claim and start) start it; USE_EXISTING attaches to a running one.
-      const recorded = replayed ? await db.order.findUnique({ where: { id: orderId }, select: { id: true } }) : null;
-      if (!recorded) await startWorkflow(orderId, lines);
+      if (!row) await startWorkflow(orderId, lines);
+      if (row && isTerminal(row.status)) return { view: viewFromRow(row), replayed };
 
       if (waitMs > 0) {
         const state = await waitForOutcome(orderId, waitMs);
