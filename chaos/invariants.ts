@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { ORDER_EVENTS_STREAM, TERMINAL_STATUSES, type OrderEvent } from '../shared/orders';
+import { ORDER_EVENTS_STREAM, ORDER_WORKFLOW_TYPES, TERMINAL_STATUSES, type OrderEvent } from '../shared/orders';
 
 export interface InvariantResult {
   name: string;
@@ -71,7 +71,7 @@ export async function checkInvariants(inputs: InvariantInputs): Promise<Invarian
   const reservationsById = new Map(reservations.map((row) => [row.reservation_id, row]));
 
   const runsByWorkflowId = new Map<string, number>();
-  for await (const execution of inputs.temporal.workflow.list({ query: `WorkflowType = 'orderWorkflow'` })) {
+  for await (const execution of inputs.temporal.workflow.list({ query: `WorkflowType IN (${ORDER_WORKFLOW_TYPES.map((type) => `'${type}'`).join(', ')})` })) {
     runsByWorkflowId.set(execution.workflowId, (runsByWorkflowId.get(execution.workflowId) ?? 0) + 1);
   }
   const keyRows = new Map<string, string[]>();

@@ -3,9 +3,14 @@
  * workflow, the activities, the worker and the gateway. Imported by workflow code, so it
  * must stay deterministic and free of Node built-ins.
  */
+import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE = 'orders';
+/** The workflow type the gateway starts; workflows/order.workflow.ts explains the versions. */
+export const ORDER_WORKFLOW_TYPE = 'orderWorkflowV2';
+/** Every saga version a worker still runs, oldest first. */
+export const ORDER_WORKFLOW_TYPES = ['orderWorkflow', ORDER_WORKFLOW_TYPE] as const;
 export const ORDER_EVENTS_STREAM = 'orders.events';
 
 export const ORDER_STATUSES = [
@@ -20,6 +25,12 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'FAILED', 'CANCELLED'];
 /** CONFIRMED is terminal for the purchase, yet a cancel (a return) can still follow it. */
 export const FINAL_STATUSES: readonly OrderStatus[] = ['FAILED', 'CANCELLED'];
+
+/**
+ * The order's status as a Temporal search attribute, for filtering in the Web UI. The gateway
+ * sets PENDING when it starts the workflow; the saga upserts every later status.
+ */
+export const orderStatusSearchAttribute = defineSearchAttributeKey('OrderStatus', 'KEYWORD');
 
 export function isTerminal(status: OrderStatus): boolean {
   return TERMINAL_STATUSES.includes(status);

@@ -1,2 +1,2 @@
 // Every workflow the worker registers; the bundle entry point.
-export { orderWorkflow } from './order.workflow';
+export { orderWorkflow, orderWorkflowV2 } from './order.workflow';

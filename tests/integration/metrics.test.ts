@@ -7,6 +7,7 @@ import { freePort } from '../../infra/ports';
 import { SupervisedService, serviceSpecs } from '../../infra/stack';
 import { PROMETHEUS_SERIES, parseSamples, referencedMetrics, sampleValue, type Sample } from '../../observability/references';
 import { createTestItem, postOrder } from '../support/services';
+import { ORDER_WORKFLOW_TYPE } from '../../shared/orders';
 
 /**
  * The real processes (api/gateway/server.ts, api/inventory/server.ts, workers/main.ts), as
@@ -130,7 +131,7 @@ describe('metrics exported by the running services', () => {
     // Through the SDK's exporter, merged into the worker's one /metrics.
     expect(sampleValue(worker, 'worker_sdk_metrics_up')).toBe(1);
     expect(sampleValue(worker, 'temporal_activity_execution_failed_total', { activity_type: 'reserveLine' })).toBeGreaterThanOrEqual(1);
-    expect(sampleValue(worker, 'temporal_workflow_completed_total', { workflow_type: 'orderWorkflow', service: 'worker' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(worker, 'temporal_workflow_completed_total', { workflow_type: ORDER_WORKFLOW_TYPE, service: 'worker' })).toBeGreaterThanOrEqual(1);
   });
 
   it('reads the chaos state from the shared store at scrape time', async () => {

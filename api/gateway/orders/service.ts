@@ -7,15 +7,17 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { OrdersDb } from '../../../shared/orders-db';
 import {
+  ORDER_WORKFLOW_TYPE,
   TERMINAL_STATUSES,
   awaitOutcome,
   getOrderState,
+  orderStatusSearchAttribute,
   requestCancel,
   type OrderLineInput,
   type OrderPolicy,
   type OrderStatus,
 } from '../../../shared/orders';
-import type { orderWorkflow } from '../../../workflows';
+import type { orderWorkflowV2 } from '../../../workflows';
 import { orderIdFor, requestHashFor } from './idempotency';
 import type { OrderView } from './schemas';
 import { viewFromRequest, viewFromRow, viewFromState } from './views';
@@ -50,13 +52,14 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
 
   async function startWorkflow(orderId: string, lines: OrderLineInput[]): Promise<void> {
     try {
-      await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+      await temporal.workflow.start<typeof orderWorkflowV2>(ORDER_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: orderId,
         args: [{ orderId, lines, policy }],
         // A running order with this id is attached to, a finished one is never started again.
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [{ key: orderStatusSearchAttribute, value: 'PENDING' }],
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
