@@ -19,6 +19,7 @@ import {
 } from '../../../shared/orders';
 import type { orderWorkflowV2 } from '../../../workflows';
 import { orderIdFor, requestHashFor } from './idempotency';
+import { claimKey } from './key-claims';
 import type { OrderView } from './schemas';
 import { viewFromRequest, viewFromRow, viewFromState } from './views';
 
@@ -103,13 +104,10 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
     async placeOrder(key: string, lines: OrderLineInput[], waitMs: number): Promise<PlaceOrderResult> {
       const orderId = orderIdFor(key);
       const requestHash = requestHashFor(lines);
-      const claim = await db.idempotencyKey.createMany({ data: [{ key, orderId, requestHash }], skipDuplicates: true });
-      const replayed = claim.count === 0;
-      // A replay reads the key's fingerprint and the read model in parallel.
-      const [existing, row] = replayed
-        ? await Promise.all([db.idempotencyKey.findUnique({ where: { key } }), readRow(orderId)])
-        : [null, null];
-      if (existing && existing.requestHash !== requestHash) throw new IdempotencyKeyReused(orderId);
+      const claim = await claimKey(db, { key, orderId, requestHash });
+      const replayed = !claim.claimed;
+      if (!claim.claimed && claim.requestHash !== requestHash) throw new IdempotencyKeyReused(orderId);
+      const row = claim.claimed ? null : claim.row;
       // An order already in the read model has run: never start it again, even after Temporal's
       // retention has dropped its history. Otherwise (first request, or a retry after a crash
       // between claim and start) start it; USE_EXISTING attaches to a running one.

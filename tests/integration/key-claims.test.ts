@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createOrderStore } from '../../activities/order-store';
+import { orderIdFor } from '../../api/gateway/orders/idempotency';
+import { claimKey } from '../../api/gateway/orders/key-claims';
+import { viewFromRow } from '../../api/gateway/orders/views';
+import type { OrderState } from '../../shared/orders';
+import { createOrdersDb } from '../../shared/orders-db';
+
+const databaseUrl = inject('infra').ordersDatabaseUrl;
+const db = createOrdersDb(databaseUrl);
+afterAll(() => db.$disconnect());
+
+function newClaim(requestHash = 'hash-a') {
+  const key = `claim-${randomUUID()}`;
+  return { key, orderId: orderIdFor(key), requestHash };
+}
+
+function confirmedState(orderId: string): OrderState {
+  const at = '2026-11-25T08:00:01.250Z';
+  return {
+    orderId,
+    status: 'CONFIRMED',
+    version: 2,
+    cancelRequested: false,
+    createdAt: '2026-11-25T08:00:00.125Z',
+    updatedAt: at,
+    timeline: [{ at, status: 'CONFIRMED', step: 'confirmed' }],
+    lines: [2, 1].map((lineNo) => ({
+      lineNo,
+      itemId: `item-${lineNo}`,
+      quantity: lineNo,
+      reservationId: `${orderId}:${lineNo}`,
+      status: 'RESERVED' as const,
+      attempts: lineNo,
+      lastError: lineNo === 2 ? 'timed out once' : undefined,
+    })),
+  };
+}
+
+describe('Idempotency-Key claims (gateway)', () => {
+  it('claims a new key once; a replay gets the fingerprint of the first request', async () => {
+    const claim = newClaim();
+    expect(await claimKey(db, claim)).toEqual({ claimed: true });
+    expect(await claimKey(db, { ...claim, requestHash: 'hash-b' })).toEqual({ claimed: false, requestHash: 'hash-a', row: null });
+  });
+
+  it('returns on a replay the same order row, lines and all, that Prisma reads', async () => {
+    const claim = newClaim();
+    await claimKey(db, claim);
+    await createOrderStore(db).saveTransition(confirmedState(claim.orderId));
+
+    const replay = await claimKey(db, claim);
+    const prismaRow = await db.order.findUniqueOrThrow({ where: { id: claim.orderId }, include: { lines: true } });
+    expect(replay.claimed).toBe(false);
+    expect(replay.claimed === false && replay.row).toEqual({ ...prismaRow, lines: [...prismaRow.lines].sort((a, b) => a.lineNo - b.lineNo) });
+    expect(replay.claimed === false && viewFromRow(replay.row!)).toEqual(viewFromRow(prismaRow));
+  });
+
+  it('sees a claim that a concurrent request committed while this one waited for it', async () => {
+    const claim = newClaim();
+    const other = new pg.Client({ connectionString: databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('INSERT INTO idempotency_keys (key, order_id, request_hash) VALUES ($1, $2, $3)', [claim.key, claim.orderId, 'hash-first']);
+      const waiting = claimKey(db, { ...claim, requestHash: 'hash-second' });
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the claim is now blocked on the uncommitted row
+      await other.query('COMMIT');
+      expect(await waiting).toEqual({ claimed: false, requestHash: 'hash-first', row: null });
+    } finally {
+      await other.end();
+    }
+  });
+});
