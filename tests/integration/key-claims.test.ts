@@ -58,6 +58,16 @@ describe('Idempotency-Key claims (gateway)', () => {
     expect(replay.claimed === false && viewFromRow(replay.row!)).toEqual(viewFromRow(prismaRow));
   });
 
+  it('gives exactly one claim, and no error, to many requests racing with one key', async () => {
+    for (let round = 0; round < 30; round += 1) {
+      const claim = newClaim();
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => claimKey(db, claim)));
+      expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+      const claims = results.map((result) => (result as PromiseFulfilledResult<Awaited<ReturnType<typeof claimKey>>>).value);
+      expect(claims.filter((result) => result.claimed)).toHaveLength(1);
+    }
+  });
+
   it('sees a claim that a concurrent request committed while this one waited for it', async () => {
     const claim = newClaim();
     const other = new pg.Client({ connectionString: databaseUrl });

@@ -23,7 +23,9 @@ export async function claimKey(db: OrdersDb, claim: { key: string; orderId: stri
     WITH claim AS (
       INSERT INTO idempotency_keys (key, order_id, request_hash)
       VALUES (${claim.key}, ${claim.orderId}, ${claim.requestHash})
-      ON CONFLICT (key) DO NOTHING
+      -- No conflict target: two racing claims of one key may collide on order_id (derived from
+      -- the key) before key, and a targeted ON CONFLICT (key) would raise that as an error.
+      ON CONFLICT DO NOTHING
       RETURNING key
     )
     SELECT
