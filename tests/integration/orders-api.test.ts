@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderIdFor } from '../../api/gateway/orders/idempotency';
 import { ORDER_EVENTS_STREAM } from '../../shared/orders';
 import { createTestItem, getOrder, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
 
@@ -40,6 +41,25 @@ describe('POST /api/orders idempotency', () => {
     expect(rows[0].n).toBe(1);
     // Temporal's visibility store is eventually consistent; poll briefly for the count.
     await expect.poll(() => workflowsWithId(orderId), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('answers a replay 202 PENDING while no worker has picked the order up, then completes it', async () => {
+    const itemId = await createTestItem(s.inventoryStore, 5);
+    const key = randomUUID();
+    await s.stopWorker();
+    try {
+      const first = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key });
+      const replay = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key });
+      expect(first.status).toBe(202);
+      expect(replay.status).toBe(202);
+      expect(replay.headers.get('idempotency-replayed')).toBe('true');
+      expect(replay.body).toMatchObject({ id: first.body.id, status: 'PENDING', replayed: true });
+    } finally {
+      await s.startWorker();
+    }
+    const done = await waitForStatus(s.gatewayUrl, orderIdFor(key), ['CONFIRMED']);
+    expect(done.id).toBe(orderIdFor(key));
+    expect((await s.inventoryStore.get(itemId))!.stock).toBe(4);
   });
 
   it('replays the same order for the same key and body long after it finished', async () => {

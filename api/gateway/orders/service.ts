@@ -19,7 +19,7 @@ import {
 } from '../../../shared/orders';
 import type { orderWorkflowV2 } from '../../../workflows';
 import { orderIdFor, requestHashFor } from './idempotency';
-import { claimKey } from './key-claims';
+import { claimKey, type OrderWithLines } from './key-claims';
 import type { OrderView } from './schemas';
 import { viewFromRequest, viewFromRow, viewFromState } from './views';
 
@@ -79,9 +79,11 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
     }
   }
 
-  async function getOrder(orderId: string): Promise<OrderView> {
-    const row = await readRow(orderId);
-    if (row && isTerminal(row.status)) return viewFromRow(row);
+  /**
+   * Live state from the workflow. Without its answer (no worker in time): the read model's row or,
+   * before the saga's first write, `known`.
+   */
+  async function liveView(orderId: string, row: OrderWithLines | null, known?: OrderView): Promise<OrderView> {
     try {
       const state = await temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
         temporal.workflow.getHandle(orderId).query(getOrderState),
@@ -89,9 +91,16 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
       return viewFromState(state);
     } catch (err) {
       if (row) return viewFromRow(row);
+      if (known) return known;
       if (err instanceof WorkflowNotFoundError) throw new OrderNotFound(orderId);
       throw new OrderStateUnavailable((err as Error).message);
     }
+  }
+
+  async function getOrder(orderId: string): Promise<OrderView> {
+    const row = await readRow(orderId);
+    if (row && isTerminal(row.status)) return viewFromRow(row);
+    return liveView(orderId, row);
   }
 
   return {
@@ -118,8 +127,11 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
         const state = await waitForOutcome(orderId, waitMs);
         if (state) return { view: viewFromState(state), replayed };
       }
-      if (!replayed) return { view: viewFromRequest(orderId, lines), replayed };
-      return { view: await getOrder(orderId), replayed };
+      const accepted = viewFromRequest(orderId, lines);
+      if (!replayed) return { view: accepted, replayed };
+      // The workflow exists (started above or by the first request); with no row written yet it is
+      // still PENDING, so a replay is answered even when no worker answers the query in time.
+      return { view: await liveView(orderId, row, accepted), replayed };
     },
 
     async listOrders(filter: { status?: OrderStatus; limit: number; cursor?: string }) {
