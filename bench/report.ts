@@ -111,7 +111,7 @@ function distributionRow(label: string, d: Distribution, note = ''): string {
 
 function stepsLine(search: SearchResult): string {
   return search.steps
-    .map((s) => `${s.rate}/s ${s.sustained ? 'ok' : `NO (${s.reasons[0]}; ${s.busyRate.toFixed(1)}/s done incl. drain)`}`)
+    .map((s) => `${s.rate}/s${s.name.includes('-sustain') ? ` held ${s.durationS} s` : ''} ${s.sustained ? 'ok' : `NO (${s.reasons[0]}; ${s.busyRate.toFixed(1)}/s done incl. drain)`}`)
     .join(', ');
 }
 

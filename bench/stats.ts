@@ -134,6 +134,12 @@ export function holdRate(history: readonly StepOutcome[]): number {
   return bestRate(history) || capacityHint(history.filter((s) => !s.sustained));
 }
 
+/** After a sustained run failed at `rate`: the next lower rate to hold (about 10% less), or undefined at the bottom. */
+export function lowerHoldRate(rate: number): number | undefined {
+  const lower = roundRate(Math.min(rate * 0.9, rate - 1), 'down');
+  return lower < rate ? lower : undefined;
+}
+
 /**
  * The next rate to try, or undefined when the search is done: grow geometrically until a rate
  * fails; then aim just below what the overloaded step managed to complete (about the capacity),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestRate, distribution, holdRate, judgeStep, nextRate, percentile, roundRate, slope, type RateSearch, type StepMeasurement } from '../../bench/stats';
+import { bestRate, distribution, holdRate, judgeStep, lowerHoldRate, nextRate, percentile, roundRate, slope, type RateSearch, type StepMeasurement } from '../../bench/stats';
 
 describe('percentile', () => {
   it('interpolates between closest ranks', () => {
@@ -112,6 +112,14 @@ describe('nextRate', () => {
     expect(holdRate([ok(50), overloaded(75, 70)])).toBe(50);
     expect(holdRate([overloaded(150, 31), overloaded(40, 28)])).toBe(25);
     expect(holdRate([overloaded(150, 0)])).toBe(1);
+  });
+
+  it('after a failed sustained run, holds about 10% lower, and stops at the bottom', () => {
+    expect(lowerHoldRate(45)).toBe(40);
+    expect(lowerHoldRate(40)).toBe(35);
+    expect(lowerHoldRate(12)).toBe(10);
+    expect(lowerHoldRate(2)).toBe(1);
+    expect(lowerHoldRate(1)).toBeUndefined();
   });
 
   it('rounds rates above 20/s to multiples of 5', () => {
