@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { ApplicationFailure } from '@temporalio/common';
 import { INVENTORY_ERRORS } from '../shared/orders';
 import { PROBLEM_TYPES } from '../shared/problems';
@@ -31,40 +33,78 @@ const NON_RETRYABLE: Record<string, string> = {
   [PROBLEM_TYPES.reservationReleased]: INVENTORY_ERRORS.reservationReleased,
 };
 
+interface InventoryAnswer {
+  status: number;
+  body: string;
+}
+
 /**
  * HTTP client of the inventory service. Business refusals become non-retryable
- * ApplicationFailures; everything else (5xx, timeouts, refused connections) is thrown as a
- * plain Error so the activity's retry policy takes over.
+ * ApplicationFailures; everything else (5xx, timeouts, refused or dropped connections) is thrown
+ * as a plain Error so the activity's retry policy takes over. node:http with a keep-alive agent
+ * rather than fetch: a fraction of the CPU per call (profiled by the bench), same connection reuse.
  */
 export function createInventoryClient(baseUrl: string, requestTimeoutMs: number): InventoryClient {
-  const call = async (path: string, body: unknown, signal?: AbortSignal): Promise<Response> => {
-    const timeout = AbortSignal.timeout(requestTimeoutMs);
-    const response = await fetch(new URL(path, baseUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  const base = new URL(baseUrl);
+  const transport = base.protocol === 'https:' ? https : http;
+  const agent = new transport.Agent({ keepAlive: true });
+
+  const post = (path: string, body: unknown, signal?: AbortSignal) =>
+    new Promise<InventoryAnswer>((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const request = transport.request(
+        new URL(path, base),
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          signal,
+        },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+          response.on('error', reject);
+        },
+      );
+      // A deadline for the whole call, answer included, not only for an idle socket.
+      const deadline = setTimeout(
+        () => request.destroy(new Error(`inventory did not answer within ${requestTimeoutMs} ms`)),
+        requestTimeoutMs,
+      );
+      request.on('close', () => clearTimeout(deadline));
+      request.on('error', reject);
+      request.end(payload);
     });
-    if (response.ok) return response;
-    const problem = (await response.json().catch(() => ({}))) as Problem;
+
+  const call = async (path: string, body: unknown, signal?: AbortSignal): Promise<unknown> => {
+    const answer = await post(path, body, signal);
+    const parsed = parseJson(answer.body);
+    if (answer.status >= 200 && answer.status < 300) return parsed;
+    const problem = (parsed ?? {}) as Problem;
     const failureType = problem.type ? NON_RETRYABLE[problem.type] : undefined;
-    const message = problem.detail ?? problem.title ?? `inventory answered HTTP ${response.status}`;
-    if (failureType && response.status < 500) throw ApplicationFailure.nonRetryable(message, failureType);
-    throw new Error(`inventory answered HTTP ${response.status}: ${message}`);
+    const message = problem.detail ?? problem.title ?? `inventory answered HTTP ${answer.status}`;
+    if (failureType && answer.status < 500) throw ApplicationFailure.nonRetryable(message, failureType);
+    throw new Error(`inventory answered HTTP ${answer.status}: ${message}`);
   };
   return {
     async reserve({ reservationId, itemId, quantity }, signal) {
-      const response = await call(
-        '/api/inventory/deduct',
-        { reservation_id: reservationId, item_id: itemId, quantity },
-        signal,
-      );
-      const body = (await response.json()) as { replayed?: boolean };
-      return { replayed: body.replayed === true };
+      const body = (await call('/api/inventory/deduct', { reservation_id: reservationId, item_id: itemId, quantity }, signal)) as
+        | { replayed?: boolean }
+        | undefined;
+      return { replayed: body?.replayed === true };
     },
     async release({ reservationId, itemId }, signal) {
-      const response = await call('/api/inventory/release', { reservation_id: reservationId, item_id: itemId }, signal);
-      await response.body?.cancel();
+      await call('/api/inventory/release', { reservation_id: reservationId, item_id: itemId }, signal);
     },
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
