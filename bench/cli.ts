@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { temporalCliPath } from '../infra/temporal';
+import { calibrationMs } from './calibrate';
 import { createCeilingDriver, type CeilingDriver } from './ceiling/driver';
 import { cpuBetween, cpuSnapshot } from './cpu';
 import { k6Path, k6Version, runK6, type K6Result, type K6Run } from './k6';
@@ -263,6 +264,7 @@ async function main(): Promise<void> {
   execFileSync('bash', [path.join(ROOT, 'scripts/provision-k6.sh')], { stdio: 'inherit' });
   const startedAt = new Date();
   const loadAvgBefore = os.loadavg();
+  const calibrationBefore = calibrationMs();
   const versions = {
     k6: k6Version(k6Path(ROOT)),
     temporal: execFileSync(temporalCliPath(ROOT), ['--version'], { encoding: 'utf8' }).trim(),
@@ -359,6 +361,7 @@ async function main(): Promise<void> {
         memoryGiB: os.totalmem() / 2 ** 30,
         loadAvgBefore,
         loadAvgAfter: os.loadavg(),
+        calibrationMs: { before: calibrationBefore, after: calibrationMs() },
         node: process.version,
         ...versions,
       },
