@@ -174,7 +174,7 @@ async function search(
     holds.push(hold);
     rate = hold.sustained || holds.length > MAX_HOLD_RETRIES ? undefined : lowerHoldRate(rate);
   }
-  return { steps: [...history(), ...holds.slice(0, -1)], bestRate: bestRate(history()), sustained: holds.at(-1) };
+  return { steps: history(), failedHolds: holds.slice(0, -1), bestRate: bestRate(history()), sustained: holds.at(-1) };
 }
 
 function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run: Omit<K6Run, 'baseUrl' | 'items' | 'multiShare'>, onResult?: (result: K6Result) => void): StepDriver {

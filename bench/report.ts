@@ -29,6 +29,8 @@ export interface StepResult {
 
 export interface SearchResult {
   steps: StepResult[];
+  /** Sustained runs that did not hold, each followed by one about 10% lower. */
+  failedHolds: StepResult[];
   bestRate: number;
   sustained?: StepResult;
 }
@@ -111,9 +113,9 @@ function distributionRow(label: string, d: Distribution, note = ''): string {
   return `  ${pad(label, LABEL)}${[d.p50, d.p95, d.p99, d.max].map((v) => padL(ms(v), 8)).join('')}${padL(String(d.count), 8)}  ${note}`.trimEnd();
 }
 
-function stepsLine(search: SearchResult): string {
-  return search.steps
-    .map((s) => `${s.rate}/s${s.name.includes('-sustain') ? ` held ${s.durationS} s` : ''} ${s.sustained ? 'ok' : `NO (${s.reasons[0]}; ${s.busyRate.toFixed(1)}/s done incl. drain)`}`)
+function stepsLine(steps: StepResult[]): string {
+  return steps
+    .map((s) => `${s.rate}/s ${s.sustained ? 'ok' : `NO (${s.reasons[0]}; ${s.busyRate.toFixed(1)}/s done incl. drain)`}`)
     .join(', ');
 }
 
@@ -133,7 +135,8 @@ function throughputRows(label: string, search: SearchResult, unit: string): stri
   const flat = s.sustained ? 'backlog flat' : `NOT sustained: ${s.reasons.join('; ')}`;
   return [
     `  ${pad(label, 40)}${padL(s.completedRate.toFixed(1), 8)} ${unit}  (offered ${s.rate}/s for ${s.durationS} s; ${flat}, slope ${s.backlogSlope >= 0 ? '+' : ''}${s.backlogSlope.toFixed(2)}/s, max ${s.backlogMax})`,
-    `  ${pad('', 40)}steps: ${stepsLine(search)}`,
+    `  ${pad('', 40)}steps: ${stepsLine(search.steps)}`,
+    ...(search.failedHolds.length > 0 ? [`  ${pad('', 40)}holds that failed: ${stepsLine(search.failedHolds)}`] : []),
     `  ${pad('', 40)}${cpuNote(s.cpu)}`,
     `  ${pad('', 40)}cpu ms per completion: ${Object.entries(cpuPerCompletion(s))
       .filter(([, value]) => value >= 0.5)
