@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TASK_QUEUE } from '../shared/orders';
 import { databaseUrl, loadConfig, logLevel, milliseconds, port } from '../shared/env';
+import { checkSecrets, secret } from '../shared/secrets';
 
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -9,6 +10,8 @@ const schema = z.object({
   ORDERS_DATABASE_URL: databaseUrl('postgresql://valerix@127.0.0.1:5432/orders'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   INVENTORY_URL: z.string().url().default('http://127.0.0.1:3002'),
+  /** The worker's credential at the inventory service (reserve and release). */
+  INVENTORY_SERVICE_TOKEN: secret('INVENTORY_SERVICE_TOKEN'),
   /** HTTP timeout of one inventory call, inside the activity's start-to-close timeout. */
   INVENTORY_REQUEST_TIMEOUT_MS: milliseconds(8_000),
   /** A workflow bundle built ahead of time (workers/workflow-bundle.ts; npm start does it); without it the worker bundles at start. */
@@ -37,6 +40,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
     ordersDatabaseUrl: parsed.ORDERS_DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
     inventoryUrl: parsed.INVENTORY_URL,
+    inventoryServiceToken: parsed.INVENTORY_SERVICE_TOKEN,
+    publishedSecrets: checkSecrets('worker', { INVENTORY_SERVICE_TOKEN: parsed.INVENTORY_SERVICE_TOKEN }, env),
     inventoryRequestTimeoutMs: parsed.INVENTORY_REQUEST_TIMEOUT_MS,
     workflowBundlePath: parsed.WORKFLOW_BUNDLE_PATH,
     maxConcurrentActivities: parsed.WORKER_MAX_CONCURRENT_ACTIVITIES,

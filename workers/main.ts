@@ -12,6 +12,7 @@ import { installSdkRuntime } from './sdk-logging';
 
 const config = loadWorkerConfig();
 const log = createLogger('worker', config.logLevel);
+if (config.publishedSecrets.length > 0) log.warn({ secrets: config.publishedSecrets }, 'published development secrets in use');
 const sdkMetricsUrl = installSdkRuntime(log, config.logLevel, config.sdkMetricsPort);
 const registry = createWorkerRegistry({ processMetrics: true });
 
@@ -24,7 +25,11 @@ const worker = await createOrderWorker({
   namespace: config.temporalNamespace,
   taskQueue: config.taskQueue,
   activities: createOrderActivities({
-    inventory: createInventoryClient(config.inventoryUrl, config.inventoryRequestTimeoutMs),
+    inventory: createInventoryClient({
+      baseUrl: config.inventoryUrl,
+      requestTimeoutMs: config.inventoryRequestTimeoutMs,
+      serviceToken: config.inventoryServiceToken,
+    }),
     orders: createOrderStore(db),
     events: createOrderEventPublisher(redis),
     metrics: createOrderMetrics(registry),

@@ -9,7 +9,10 @@ export async function registerOpenApi(app: AnyFastify, info: { title: string; de
       openapi: '3.1.0',
       info: { ...info, version: '0.1.0' },
       components: {
-        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer' },
+          serviceToken: { type: 'http', scheme: 'bearer' },
+        },
       },
     },
   });

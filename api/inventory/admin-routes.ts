@@ -1,11 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { PROBLEM_TYPES } from '../../shared/problems';
-import { HttpProblem, ProblemSchema } from '../http/problem';
+import { ProblemSchema } from '../http/problem';
 import type { ChaosStore } from './chaos';
 
+type OnRequestHook = (request: FastifyRequest) => Promise<void>;
 type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const Rate = Type.Number({ minimum: 0, maximum: 1 });
@@ -33,25 +32,10 @@ const ChaosUpdateSchema = Type.Object(
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema };
 
-function requireAdmin(adminToken: string) {
-  const expected = Buffer.from(adminToken);
-  return async (request: FastifyRequest) => {
-    const header = request.headers.authorization;
-    const match = header?.match(/^Bearer\s+(.+)$/i);
-    if (!match) {
-      throw new HttpProblem(401, PROBLEM_TYPES.unauthorized, 'Authentication required', 'Send Authorization: Bearer <ADMIN_TOKEN>.');
-    }
-    const given = Buffer.from(match[1]!.trim());
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new HttpProblem(403, PROBLEM_TYPES.forbidden, 'Forbidden', 'The admin token is not valid.');
-    }
-  };
-}
-
 /** `/api/admin/chaos`: read, change (partial updates) and switch off chaos mode. Bearer token required. */
-export function registerAdminRoutes(app: App, chaos: ChaosStore, adminToken: string): void {
+export function registerAdminRoutes(app: App, chaos: ChaosStore, onlyAdmin: OnRequestHook): void {
   const common = { tags: ['admin'], security: [{ adminToken: [] }] };
-  const onRequest = requireAdmin(adminToken);
+  const onRequest = onlyAdmin;
   app.get('/api/admin/chaos', { onRequest, schema: { ...common, response: { 200: ChaosSettingsSchema, ...problems } } }, () => chaos.get());
   app.post(
     '/api/admin/chaos',

@@ -2,12 +2,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from 'prom-client';
-import { loggerOptions } from '../../shared/logger';
 import { PROBLEM_TYPES } from '../../shared/problems';
+import { requireRole, type BearerCredential } from '../http/bearer-auth';
 import { registerHealthRoutes } from '../http/health';
 import { createMetricsRegistry, registerHttpMetrics, registerInventoryMetrics } from '../http/metrics';
 import { registerOpenApi } from '../http/openapi';
 import { HttpProblem, ProblemSchema, registerProblemHandling } from '../http/problem';
+import { httpServerOptions } from '../http/server-options';
 import { registerStrictValidation } from '../http/validation';
 import { registerAdminRoutes } from './admin-routes';
 import { createChaosFaults, type ChaosStore } from './chaos';
@@ -18,18 +19,25 @@ import type { InventoryStore } from './store';
 export interface InventoryAppDeps {
   store: InventoryStore;
   logLevel: string;
+  /** Who may change stock: the worker (service token) reserves and releases, an admin restocks and drives chaos. */
+  credentials: InventoryCredentials;
   /** Chaos mode (shared through Redis) with its admin routes; omitted in tests that inject faults directly. */
-  chaos?: { store: ChaosStore; adminToken: string; ping: () => Promise<unknown> };
+  chaos?: { store: ChaosStore; ping: () => Promise<unknown> };
   /** Fault hooks for tests; chaos mode supplies them otherwise. */
   faults?: InventoryFaults;
   /** This app's Prometheus registry (server.ts adds process metrics); a fresh one if omitted. */
   metrics?: Registry;
 }
 
-const problems = { 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 500: ProblemSchema, 503: ProblemSchema };
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 500: ProblemSchema, 503: ProblemSchema };
 
-export async function buildInventoryApp({ store, logLevel, chaos, faults: injectedFaults, metrics }: InventoryAppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: loggerOptions('inventory', logLevel) }).withTypeProvider<TypeBoxTypeProvider>();
+export interface InventoryCredentials {
+  serviceToken: string;
+  adminToken: string;
+}
+
+export async function buildInventoryApp({ store, logLevel, credentials, chaos, faults: injectedFaults, metrics }: InventoryAppDeps): Promise<FastifyInstance> {
+  const app = Fastify(httpServerOptions('inventory', logLevel)).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
   registerStrictValidation(app);
   const registry = metrics ?? createMetricsRegistry('inventory');
@@ -43,8 +51,14 @@ export async function buildInventoryApp({ store, logLevel, chaos, faults: inject
 
   const chaosFaults = chaos ? createChaosFaults(chaos.store) : undefined;
   const faults = injectedFaults ?? chaosFaults ?? NO_FAULTS;
+  const bearer: BearerCredential[] = [
+    { role: 'service', token: credentials.serviceToken },
+    { role: 'admin', token: credentials.adminToken },
+  ];
+  const onlyService = requireRole(bearer, ['service'], 'INVENTORY_SERVICE_TOKEN (the worker)');
+  const onlyAdmin = requireRole(bearer, ['admin'], 'ADMIN_TOKEN');
   if (chaos) {
-    registerAdminRoutes(app, chaos.store, chaos.adminToken);
+    registerAdminRoutes(app, chaos.store, onlyAdmin);
     // Latency and injected 5xx hit the business routes only; health, metrics and admin stay usable.
     app.addHook('preHandler', async (request) => {
       if (request.url.startsWith('/api/inventory')) await chaosFaults?.beforeRequest();
@@ -77,8 +91,10 @@ export async function buildInventoryApp({ store, logLevel, chaos, faults: inject
   app.post(
     '/api/inventory/deduct',
     {
+      onRequest: onlyService,
       schema: {
         tags: ['inventory'],
+        security: [{ serviceToken: [] }],
         description: 'Reserve stock under a unique reservation id. Repeating the id changes nothing and answers 200 with replayed=true.',
         body: DeductBody,
         response: { 200: DeductResult, 201: DeductResult, ...problems },
@@ -109,7 +125,7 @@ export async function buildInventoryApp({ store, logLevel, chaos, faults: inject
 
   app.post(
     '/api/inventory/release',
-    { schema: { tags: ['inventory'], description: 'Give a reservation back. Idempotent; a release before the reservation blocks it.', body: ReleaseBody, response: { 200: ReleaseResult, ...problems } } },
+    { onRequest: onlyService, schema: { tags: ['inventory'], security: [{ serviceToken: [] }], description: 'Give a reservation back. Idempotent; a release before the reservation blocks it.', body: ReleaseBody, response: { 200: ReleaseResult, ...problems } } },
     async (request, reply) => {
       const { reservation_id, item_id } = request.body;
       const outcome = await store.release(reservation_id, item_id, { beforeCommit: () => faults.beforeCommit('release') });
@@ -126,7 +142,7 @@ export async function buildInventoryApp({ store, logLevel, chaos, faults: inject
 
   app.post(
     '/api/inventory/:item_id/restock',
-    { schema: { tags: ['inventory'], params: Type.Object({ item_id: ItemId }), body: RestockBody, response: { 200: Item, ...problems } } },
+    { onRequest: onlyAdmin, schema: { tags: ['inventory'], security: [{ adminToken: [] }], params: Type.Object({ item_id: ItemId }), body: RestockBody, response: { 200: Item, ...problems } } },
     async (request) => {
       const item = await store.restock(request.params.item_id, request.body.quantity);
       if (!item) throw new HttpProblem(404, PROBLEM_TYPES.unknownItem, 'Unknown item', `No item '${request.params.item_id}'`);

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { databaseUrl, loadConfig, logLevel, port } from '../../shared/env';
+import { checkSecrets, secret } from '../../shared/secrets';
 
 const schema = z.object({
   INVENTORY_HOST: z.string().default('127.0.0.1'),
   INVENTORY_PORT: port(3002),
   INVENTORY_DATABASE_URL: databaseUrl('postgresql://valerix@127.0.0.1:5432/inventory'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  /** Bearer token of /api/admin routes (chaos mode). */
-  ADMIN_TOKEN: z.string().min(8).default('valerix-local-admin'),
+  /** Bearer token of an admin: chaos mode and restock. */
+  ADMIN_TOKEN: secret('ADMIN_TOKEN'),
+  /** Bearer token of the worker, the only caller allowed to reserve and release. */
+  INVENTORY_SERVICE_TOKEN: secret('INVENTORY_SERVICE_TOKEN'),
   LOG_LEVEL: logLevel,
 });
 
@@ -20,7 +23,8 @@ export function loadInventoryConfig(env: NodeJS.ProcessEnv = process.env) {
     port: parsed.INVENTORY_PORT,
     databaseUrl: parsed.INVENTORY_DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
-    adminToken: parsed.ADMIN_TOKEN,
+    credentials: { adminToken: parsed.ADMIN_TOKEN, serviceToken: parsed.INVENTORY_SERVICE_TOKEN },
+    publishedSecrets: checkSecrets('inventory', { ADMIN_TOKEN: parsed.ADMIN_TOKEN, INVENTORY_SERVICE_TOKEN: parsed.INVENTORY_SERVICE_TOKEN }, env),
     logLevel: parsed.LOG_LEVEL,
   };
 }

@@ -15,9 +15,14 @@ const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
 const app = await buildInventoryApp({
   store: createInventoryStore(pool),
   logLevel: config.logLevel,
-  chaos: { store: createChaosStore(redis), adminToken: config.adminToken, ping: () => redis.ping() },
+  credentials: config.credentials,
+  chaos: { store: createChaosStore(redis), ping: () => redis.ping() },
   metrics: createMetricsRegistry('inventory', { processMetrics: true }),
 });
+
+if (config.publishedSecrets.length > 0) {
+  app.log.warn({ secrets: config.publishedSecrets }, 'published development secrets in use; anyone who reads the README can change stock');
+}
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ADMIN_TOKEN, createTestItem, startTestServices, type TestServices } from '../support/services';
+import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN, createTestItem, startTestServices, type TestServices } from '../support/services';
 
 let s: TestServices;
 
@@ -12,7 +12,10 @@ afterAll(async () => {
   await s?.stop();
 });
 
-const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+const service = { authorization: `Bearer ${TEST_SERVICE_TOKEN}` };
+
+/** Stock changes go out as the worker unless a test says otherwise. */
+const post = async (path: string, body: unknown, headers: Record<string, string> = path.includes('restock') ? admin : service) => {
   const response = await fetch(`${s.inventoryUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -23,6 +26,23 @@ const post = async (path: string, body: unknown, headers: Record<string, string>
 const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 describe('inventory service (real Postgres and Redis)', () => {
+  it('lets only the worker reserve and release, and only an admin restock', async () => {
+    const itemId = await createTestItem(s.inventoryStore, 10);
+    const reservation = { item_id: itemId, quantity: 1, reservation_id: `r-${randomUUID()}` };
+    const release = { item_id: itemId, reservation_id: reservation.reservation_id };
+    const wrong = { authorization: 'Bearer not-a-token-anyone-was-given' };
+    for (const [path, body] of [['/api/inventory/deduct', reservation], ['/api/inventory/release', release]] as const) {
+      expect((await post(path, body, {})).status, `${path} without a token`).toBe(401);
+      expect((await post(path, body, wrong)).status, `${path} with an unknown token`).toBe(403);
+      const asAdmin = await post(path, body, admin);
+      expect(asAdmin.status, `${path} as admin`).toBe(403);
+      expect(asAdmin.type).toBe('application/problem+json; charset=utf-8');
+    }
+    expect((await post(`/api/inventory/${itemId}/restock`, { quantity: 5 }, {})).status).toBe(401);
+    expect((await post(`/api/inventory/${itemId}/restock`, { quantity: 5 }, service)).status).toBe(403);
+    expect(await s.inventoryStore.get(itemId)).toMatchObject({ stock: 10, reserved: 0, restocked: 0 });
+  });
+
   it('reserves once per reservation id: a repeat changes nothing and says so', async () => {
     const itemId = await createTestItem(s.inventoryStore, 10);
     const reservation = { item_id: itemId, quantity: 3, reservation_id: `r-${randomUUID()}` };
@@ -134,7 +154,7 @@ describe('inventory service (real Postgres and Redis)', () => {
       await expect(
         fetch(`${s.inventoryUrl}/api/inventory/deduct`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...service },
           body: JSON.stringify({ item_id: itemId, quantity: 1, reservation_id: reservationId }),
         }),
       ).rejects.toThrow();

@@ -39,6 +39,8 @@ export interface TestServicesOptions {
 }
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
+export const TEST_SERVICE_TOKEN = 'test-service-token';
+export const TEST_CREDENTIALS = { adminToken: TEST_ADMIN_TOKEN, serviceToken: TEST_SERVICE_TOKEN };
 
 /**
  * The inventory service, a worker and the gateway, in this process, against the suite's real
@@ -60,12 +62,13 @@ export async function startTestServices(options: TestServicesOptions = {}) {
   let inventoryPort = 0;
   const chaosRedis = options.chaos ? new Redis(infra.redisUrl) : undefined;
   const chaos = chaosRedis
-    ? { store: createChaosStore(chaosRedis, 0), adminToken: TEST_ADMIN_TOKEN, ping: () => chaosRedis.ping() }
+    ? { store: createChaosStore(chaosRedis, 0), ping: () => chaosRedis.ping() }
     : undefined;
   const startInventory = async () => {
     inventoryApp = await buildInventoryApp({
       store: inventoryStore,
       logLevel: 'silent',
+      credentials: TEST_CREDENTIALS,
       chaos,
       faults: chaos ? undefined : delegatingFaults,
     });
@@ -93,7 +96,7 @@ export async function startTestServices(options: TestServicesOptions = {}) {
       namespace: 'default',
       taskQueue,
       activities: createOrderActivities({
-        inventory: createInventoryClient(inventoryUrl, 1_500),
+        inventory: createInventoryClient({ baseUrl: inventoryUrl, requestTimeoutMs: 1_500, serviceToken: TEST_SERVICE_TOKEN }),
         orders: createOrderStore(ordersDb),
         events: createOrderEventPublisher(workerRedis),
       }),

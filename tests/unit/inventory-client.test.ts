@@ -7,12 +7,12 @@ import { INVENTORY_ERRORS } from '../../shared/orders';
 import { PROBLEM_TYPES } from '../../shared/problems';
 
 /** A fake inventory service: each path answers one way. */
-const seen: { path: string; body: unknown }[] = [];
+const seen: { path: string; body: unknown; authorization?: string }[] = [];
 const server = http.createServer((request, response) => {
   let text = '';
   request.on('data', (chunk) => (text += chunk));
   request.on('end', () => {
-    seen.push({ path: request.url!, body: JSON.parse(text) });
+    seen.push({ path: request.url!, body: JSON.parse(text), authorization: request.headers.authorization });
     const problem = (status: number, type: string, detail: string) => {
       response.writeHead(status, { 'content-type': 'application/problem+json' });
       response.end(JSON.stringify({ type, title: 'refused', status, detail }));
@@ -38,13 +38,17 @@ afterAll(async () => {
 });
 
 const reserve = (itemId: string, signal?: AbortSignal) =>
-  createInventoryClient(baseUrl, 300).reserve({ reservationId: `r-${itemId}`, itemId, quantity: 2 }, signal);
+  createInventoryClient({ baseUrl, requestTimeoutMs: 300, serviceToken: 'unit-service-token' }).reserve({ reservationId: `r-${itemId}`, itemId, quantity: 2 }, signal);
 
 describe('inventory client', () => {
   it('posts the reservation and reports whether it was applied before', async () => {
     await expect(reserve('ok')).resolves.toEqual({ replayed: false });
     await expect(reserve('again')).resolves.toEqual({ replayed: true });
-    expect(seen.find((s) => s.path === '/api/inventory/deduct')?.body).toEqual({ reservation_id: 'r-ok', item_id: 'ok', quantity: 2 });
+    expect(seen.find((s) => s.path === '/api/inventory/deduct')).toEqual({
+      path: '/api/inventory/deduct',
+      body: { reservation_id: 'r-ok', item_id: 'ok', quantity: 2 },
+      authorization: 'Bearer unit-service-token',
+    });
   });
 
   it('turns a business refusal into a non-retryable failure of a stable type', async () => {
@@ -67,7 +71,11 @@ describe('inventory client', () => {
   });
 
   it('releases through the same client', async () => {
-    await createInventoryClient(baseUrl, 300).release({ reservationId: 'r-ok', itemId: 'ok' });
-    expect(seen.at(-1)).toEqual({ path: '/api/inventory/release', body: { reservation_id: 'r-ok', item_id: 'ok' } });
+    await createInventoryClient({ baseUrl, requestTimeoutMs: 300, serviceToken: 'unit-service-token' }).release({ reservationId: 'r-ok', itemId: 'ok' });
+    expect(seen.at(-1)).toEqual({
+      path: '/api/inventory/release',
+      body: { reservation_id: 'r-ok', item_id: 'ok' },
+      authorization: 'Bearer unit-service-token',
+    });
   });
 });
