@@ -1,8 +1,8 @@
-import { Context } from '@temporalio/activity';
-import type { OrderState } from '../shared/orders';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ORDER_RECORD_REJECTED, type OrderState } from '../shared/orders';
 import type { InventoryClient } from './inventory-client';
 import type { OrderEventPublisher } from './order-events';
-import type { OrderStore } from './order-store';
+import { UnstorableTransition, type OrderStore } from './order-store';
 
 export interface OrderActivityDeps {
   inventory: InventoryClient;
@@ -22,7 +22,11 @@ export function createOrderActivities({ inventory, orders, events, metrics }: Or
   return {
     /** Writes the transition to the orders database, then publishes it on the stream. */
     async recordTransition(state: OrderState): Promise<void> {
-      const { written } = await orders.saveTransition(state);
+      const { written } = await orders.saveTransition(state).catch((err: unknown) => {
+        // Retrying a write Postgres refuses for its values would loop forever and wedge the order.
+        if (err instanceof UnstorableTransition) throw ApplicationFailure.nonRetryable(err.message, ORDER_RECORD_REJECTED);
+        throw err;
+      });
       // Counted before publishing: a retry after a failed publish finds the row written and counts nothing.
       if (written) metrics?.transitionRecorded(state);
       // Publish even when a newer row already exists: this transition's event may be the one

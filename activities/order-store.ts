@@ -1,9 +1,24 @@
 import { Prisma } from '../generated/orders-client/client';
 import type { OrdersDb } from '../shared/orders-db';
 import type { OrderState } from '../shared/orders';
+import { isDataException } from '../shared/postgres-errors';
+import { storableText } from '../shared/text';
+
+/** Postgres refused the values themselves (SQLSTATE class 22): a retry would fail the same way. */
+export class UnstorableTransition extends Error {
+  override name = 'UnstorableTransition';
+}
+
+/** JSON for a jsonb parameter, with every string made storable. */
+const storableJson = (value: unknown) => JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? storableText(field) : field));
+const storableOrNull = (text: string | undefined) => (text === undefined ? null : storableText(text));
 
 export interface OrderStore {
-  /** Writes the transition unless a newer one is already stored (retries arrive late). */
+  /**
+   * Writes the transition unless a newer one is already stored (retries arrive late). Text is
+   * stored with unstorable characters replaced; values Postgres still refuses throw
+   * UnstorableTransition.
+   */
   saveTransition(state: OrderState): Promise<{ written: boolean }>;
 }
 
@@ -25,12 +40,14 @@ export function createOrderStore(db: OrdersDb): OrderStore {
         attempts: line.attempts,
         last_error: line.lastError ?? null,
       }));
-      const rows = await db.$queryRaw<{ written: bigint }[]>(Prisma.sql`
+      const rows = await db
+        .$queryRaw<{ written: bigint }[]>(
+          Prisma.sql`
         WITH saved AS (
           INSERT INTO orders (id, status, reason, version, created_at, updated_at, completed_at, timeline)
-          VALUES (${state.orderId}, ${state.status}, ${state.reason ?? null}, ${state.version},
+          VALUES (${state.orderId}, ${state.status}, ${storableOrNull(state.reason)}, ${state.version},
                   ${new Date(state.createdAt)}, ${new Date(state.updatedAt)},
-                  ${state.completedAt ? new Date(state.completedAt) : null}, ${JSON.stringify(state.timeline)}::jsonb)
+                  ${state.completedAt ? new Date(state.completedAt) : null}, ${storableJson(state.timeline)}::jsonb)
           ON CONFLICT (id) DO UPDATE
             SET status = EXCLUDED.status, reason = EXCLUDED.reason, version = EXCLUDED.version,
                 updated_at = EXCLUDED.updated_at, completed_at = EXCLUDED.completed_at, timeline = EXCLUDED.timeline
@@ -39,12 +56,17 @@ export function createOrderStore(db: OrdersDb): OrderStore {
         ), saved_lines AS (
           INSERT INTO order_lines (order_id, line_no, item_id, quantity, reservation_id, status, attempts, last_error)
           SELECT saved.id, line.line_no, line.item_id, line.quantity, line.reservation_id, line.status, line.attempts, line.last_error
-          FROM saved, jsonb_to_recordset(${JSON.stringify(lines)}::jsonb)
+          FROM saved, jsonb_to_recordset(${storableJson(lines)}::jsonb)
             AS line(line_no int, item_id text, quantity int, reservation_id text, status text, attempts int, last_error text)
           ON CONFLICT (order_id, line_no) DO UPDATE
             SET status = EXCLUDED.status, attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error
         )
-        SELECT count(*) AS written FROM saved`);
+        SELECT count(*) AS written FROM saved`,
+        )
+        .catch((err: unknown) => {
+          if (isDataException(err)) throw new UnstorableTransition(`order ${state.orderId} v${state.version}: ${(err as Error).message}`);
+          throw err;
+        });
       return { written: Number(rows[0]?.written ?? 0) > 0 };
     },
   };

@@ -48,6 +48,9 @@ export const INVENTORY_ERRORS = {
   reservationReleased: 'ReservationReleased',
 } as const;
 
+/** Failure type of a transition the orders database refuses for its values: never retried. */
+export const ORDER_RECORD_REJECTED = 'OrderRecordRejected';
+
 export interface OrderLineInput {
   itemId: string;
   quantity: number;

@@ -14,6 +14,10 @@ export const PROBLEM_TYPES = {
   unauthorized: `${BASE}/unauthorized`,
   forbidden: `${BASE}/forbidden`,
   notFound: `${BASE}/not-found`,
+  payloadTooLarge: `${BASE}/payload-too-large`,
+  unsupportedMediaType: `${BASE}/unsupported-media-type`,
+  requestTimeout: `${BASE}/request-timeout`,
+  rateLimited: `${BASE}/rate-limited`,
   dependencyUnavailable: `${BASE}/dependency-unavailable`,
   internal: `${BASE}/internal-error`,
 } as const;

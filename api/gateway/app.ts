@@ -3,13 +3,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { loggerOptions } from '../../shared/logger';
 import type { OrderPolicy } from '../../shared/orders';
 import type { OrdersDb } from '../../shared/orders-db';
 import { registerHealthRoutes } from '../http/health';
 import { createMetricsRegistry, registerGatewayMetrics, registerHttpMetrics } from '../http/metrics';
 import { registerOpenApi } from '../http/openapi';
 import { registerProblemHandling } from '../http/problem';
+import { httpServerOptions } from '../http/server-options';
 import { registerStrictValidation } from '../http/validation';
 import { createOrderEventFeed } from './events/feed';
 import { registerOrderEventRoutes } from './events/routes';
@@ -31,7 +31,7 @@ export interface GatewayDeps {
 }
 
 export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: loggerOptions('gateway', deps.logLevel) }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify(httpServerOptions('gateway', deps.logLevel)).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
   registerStrictValidation(app);
   const registry = deps.metrics ?? createMetricsRegistry('gateway');

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply } from 'fastify';
 import type { AnyFastify } from './types';
 import { Type } from '@sinclair/typebox';
 import { PROBLEM_TYPES, type Problem, type ProblemType } from '../../shared/problems';
+import { isDataException } from '../../shared/postgres-errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -38,6 +39,22 @@ export function sendProblem(reply: FastifyReply, problem: HttpProblem): FastifyR
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toJSON(reply.request.url));
 }
 
+/** Fastify's and Node's own refusals, each with a stable type. */
+export function clientProblem(status: number, detail: string): HttpProblem {
+  switch (status) {
+    case 408:
+      return new HttpProblem(408, PROBLEM_TYPES.requestTimeout, 'Request timeout', detail);
+    case 413:
+      return new HttpProblem(413, PROBLEM_TYPES.payloadTooLarge, 'Payload too large', detail);
+    case 415:
+      return new HttpProblem(415, PROBLEM_TYPES.unsupportedMediaType, 'Unsupported media type', 'Send the body as application/json.');
+    case 429:
+      return new HttpProblem(429, PROBLEM_TYPES.rateLimited, 'Too many requests', detail);
+    default:
+      return new HttpProblem(status, PROBLEM_TYPES.validation, 'Invalid request', detail);
+  }
+}
+
 /** One error handler per app: every error leaves as problem+json; 5xx bodies reveal nothing internal. */
 export function registerProblemHandling(app: AnyFastify): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -52,10 +69,12 @@ export function registerProblemHandling(app: AnyFastify): void {
         new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid request', `${error.validationContext ?? 'request'} ${error.message}`, { errors }),
       );
     }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      return sendProblem(reply, new HttpProblem(status, PROBLEM_TYPES.validation, 'Invalid request', error.message));
+    // A value Postgres cannot hold (out of range, malformed) came from the request.
+    if (isDataException(error)) {
+      return sendProblem(reply, new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid request', 'A value in the request is out of range or malformed.'));
     }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return sendProblem(reply, clientProblem(status, error.message));
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, new HttpProblem(500, PROBLEM_TYPES.internal, 'Internal error', 'The request could not be completed. It is safe to retry with the same Idempotency-Key.'));
   });

@@ -2,7 +2,12 @@ import { Type, type Static } from '@sinclair/typebox';
 
 export const ItemId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'Item id, e.g. ps5' });
 export const Quantity = Type.Integer({ minimum: 1, maximum: 1000 });
-export const ReservationId = Type.String({ minLength: 1, maxLength: 200, description: 'Unique per reservation; a repeat changes nothing' });
+export const ReservationId = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^[\\x21-\\x7e]+$',
+  description: 'Unique per reservation (visible ASCII); a repeat changes nothing',
+});
 
 export const Item = Type.Object({
   item_id: Type.String(),

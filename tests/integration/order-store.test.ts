@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createOrderStore } from '../../activities/order-store';
+import { UnstorableTransition, createOrderStore } from '../../activities/order-store';
 import type { LineStatus, OrderState, OrderStatus } from '../../shared/orders';
 import { createOrdersDb } from '../../shared/orders-db';
 
@@ -84,5 +84,22 @@ describe('order store (the read model the saga writes)', () => {
     const row = await readOrder(orderId);
     expect(row).toMatchObject({ status: 'CONFIRMED', version: 6 });
     expect(row!.lines.map((line) => line.attempts)).toEqual([6, 6]);
+  });
+
+  it('stores text Postgres cannot hold (NUL, lone surrogates) replaced, instead of failing every retry', async () => {
+    const orderId = newOrderId();
+    const poison = 'stop\u0000now \ud800 and \udc00 then \u0007';
+    const state = transition(orderId, 1, 'CANCELLING', ['RESERVED'], poison);
+    state.timeline.push({ at: state.updatedAt, status: 'CANCELLING', step: 'cancel requested', detail: poison });
+    expect(await store.saveTransition(state)).toEqual({ written: true });
+    const row = await readOrder(orderId);
+    const stored = 'stop\ufffdnow \ufffd and \ufffd then \ufffd';
+    expect(row!.lines[0]!.lastError).toBe(stored);
+    expect((row!.timeline as { detail?: string }[]).at(-1)!.detail).toBe(stored);
+  });
+
+  it('reports values Postgres refuses (a data exception) as UnstorableTransition, not as a retryable error', async () => {
+    const tooBig = transition(newOrderId(), 2 ** 40, 'PENDING', ['PENDING']);
+    await expect(store.saveTransition(tooBig)).rejects.toBeInstanceOf(UnstorableTransition);
   });
 });

@@ -15,7 +15,7 @@ import {
   OrderList,
   OrderView,
 } from './schemas';
-import { IdempotencyKeyReused, OrderNotCancellable, OrderNotFound, OrderStateUnavailable, type OrderService } from './service';
+import { IdempotencyKeyReused, InvalidCursor, OrderNotCancellable, OrderNotFound, OrderStateUnavailable, type OrderService } from './service';
 
 type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -36,6 +36,7 @@ function toLines(body: CreateOrderBody): OrderLineInput[] {
 function translate(err: unknown): never {
   if (err instanceof OrderNotFound) throw new HttpProblem(404, PROBLEM_TYPES.orderNotFound, 'Order not found', `No order '${err.message}'`);
   if (err instanceof OrderNotCancellable) throw new HttpProblem(409, PROBLEM_TYPES.orderNotCancellable, 'Order cannot be cancelled', err.message);
+  if (err instanceof InvalidCursor) throw new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid cursor', 'Pass back the next_cursor of an earlier page.');
   if (err instanceof OrderStateUnavailable) {
     throw new HttpProblem(503, PROBLEM_TYPES.dependencyUnavailable, 'Order state unavailable', 'No worker answered in time; retry shortly.');
   }
@@ -94,7 +95,7 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
       if (cursor !== undefined && !/^[A-Za-z0-9_-]+$/.test(cursor)) {
         throw new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid cursor', 'Pass back the next_cursor of an earlier page.');
       }
-      return orders.listOrders({ status: status as OrderStatus | undefined, limit, cursor });
+      return orders.listOrders({ status: status as OrderStatus | undefined, limit, cursor }).catch(translate);
     },
   );
 

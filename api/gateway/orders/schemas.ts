@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ORDER_STATUSES, type OrderStatus } from '../../../shared/orders';
+import { SAFE_TEXT_PATTERN } from '../../../shared/text';
 import { ORDER_ID_PATTERN } from './idempotency';
 
 export const MAX_LINES = 20;
@@ -73,7 +74,12 @@ export const OrderList = Type.Object({
   next_cursor: Type.Optional(Type.String({ description: 'Pass as ?cursor= for the next page' })),
 });
 
-export const CancelBody = Type.Union([Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }), Type.Null()]);
+export const CancelBody = Type.Union([
+  Type.Object({
+    reason: Type.Optional(Type.String({ maxLength: 500, pattern: SAFE_TEXT_PATTERN, description: 'Free text; no control characters' })),
+  }),
+  Type.Null(),
+]);
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ description: '1-255 visible ASCII characters; a UUID is recommended' })),

@@ -18,7 +18,7 @@ import {
   type OrderStatus,
 } from '../../../shared/orders';
 import type { orderWorkflowV2 } from '../../../workflows';
-import { orderIdFor, requestHashFor } from './idempotency';
+import { ORDER_ID_PATTERN, orderIdFor, requestHashFor } from './idempotency';
 import { claimKey, type OrderWithLines } from './key-claims';
 import type { OrderView } from './schemas';
 import { viewFromRequest, viewFromRow, viewFromState } from './views';
@@ -27,6 +27,7 @@ export class IdempotencyKeyReused extends Error {}
 export class OrderNotFound extends Error {}
 export class OrderNotCancellable extends Error {}
 export class OrderStateUnavailable extends Error {}
+export class InvalidCursor extends Error {}
 
 export interface PlaceOrderResult {
   view: OrderView;
@@ -135,7 +136,7 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
     },
 
     async listOrders(filter: { status?: OrderStatus; limit: number; cursor?: string }) {
-      const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+      const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
       const rows = await db.order.findMany({
         where: {
           ...(filter.status ? { status: filter.status } : {}),
@@ -181,8 +182,11 @@ function encodeCursor(createdAt: Date, id: string): string {
   return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+/** Only cursors this service wrote decode; anything else is the client's mistake, not a first page. */
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [iso, id, ...rest] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(iso ?? '');
-  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
+  const written = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(iso ?? '') && !Number.isNaN(createdAt.getTime());
+  if (!written || !id || !new RegExp(ORDER_ID_PATTERN).test(id) || rest.length > 0) throw new InvalidCursor(cursor);
+  return { createdAt, id };
 }

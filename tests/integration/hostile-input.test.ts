@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpServerOptions } from '../../api/http/server-options';
+import { registerProblemHandling } from '../../api/http/problem';
+import { PROBLEM_TYPES } from '../../shared/problems';
+import { TEST_SERVICE_TOKEN, createTestItem, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
+
+let s: TestServices;
+
+beforeAll(async () => {
+  s = await startTestServices();
+});
+afterAll(async () => {
+  await s?.stop();
+});
+
+const PROBLEM = 'application/problem+json; charset=utf-8';
+
+/** Text Postgres cannot store (NUL, lone surrogates) and other control characters. */
+const POISON = ['stop\u0000now', 'half \ud800 pair', 'tail \udc00', 'bell \u0007', 'esc \u001b[31m', 'c1 \u0085'];
+
+async function send(url: string, init: RequestInit) {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return { status: response.status, type: response.headers.get('content-type'), body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** A raw request over a socket, for what fetch refuses to send; resolves with the whole answer. */
+function rawRequest(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('poison input never reaches durable state', () => {
+  it('refuses a cancel reason with control characters or lone surrogates (400), and the order stays cancellable', async () => {
+    const itemId = await createTestItem(s.inventoryStore, 5);
+    const order = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key: randomUUID(), wait: 10 });
+    expect(order.body.status).toBe('CONFIRMED');
+    for (const reason of POISON) {
+      const refused = await send(`${s.gatewayUrl}/api/orders/${order.body.id}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reason }),
+      });
+      expect(refused.status, JSON.stringify(reason)).toBe(400);
+      expect(refused.type).toBe(PROBLEM);
+      expect(refused.body.type).toBe(PROBLEM_TYPES.validation);
+    }
+    const cancelled = await send(`${s.gatewayUrl}/api/orders/${order.body.id}/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'changed my mind — ünïcödé and emoji 📦 are fine' }),
+    });
+    expect(cancelled.status).toBe(200);
+    await waitForStatus(s.gatewayUrl, order.body.id, ['CANCELLED']);
+    expect((await s.inventoryStore.get(itemId))!.stock).toBe(5);
+  });
+
+  it('refuses poison in every id: order id, item id, reservation id and Idempotency-Key', async () => {
+    for (const poison of POISON) {
+      // A lone surrogate has no UTF-8 form; the bytes of one (ED A0 80) stand in for it in a URL.
+      const id = /\p{Cs}/u.test(poison) ? 'ord_%ED%A0%80' : encodeURIComponent(`ord_${poison}`);
+      const path = `${s.gatewayUrl}/api/orders/${id}`;
+      expect((await send(path, {})).status, JSON.stringify(poison)).toBe(400);
+      const item = await postOrder(s.gatewayUrl, { item_id: poison, quantity: 1 }, { key: randomUUID() });
+      expect(item.status).toBe(400);
+      const reservation = await send(`${s.inventoryUrl}/api/inventory/deduct`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_SERVICE_TOKEN}` },
+        body: JSON.stringify({ item_id: 'ps5', quantity: 1, reservation_id: poison }),
+      });
+      expect(reservation.status, JSON.stringify(poison)).toBe(400);
+      expect(reservation.type).toBe(PROBLEM);
+    }
+    // fetch will not send control characters in a header; Node's parser answers before Fastify.
+    const answer = await rawRequest(
+      s.gatewayUrl,
+      'POST /api/orders HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nidempotency-key: a\u0001b\r\ncontent-length: 2\r\n\r\n{}',
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(answer).toContain('content-type: application/problem+json');
+  });
+});
+
+describe('every refusal is problem+json with a stable type', () => {
+  it('answers malformed JSON, a wrong media type and an oversized body', async () => {
+    const post = (body: string, contentType = 'application/json') =>
+      send(`${s.gatewayUrl}/api/orders`, { method: 'POST', headers: { 'content-type': contentType, 'idempotency-key': randomUUID() }, body });
+    const malformed = await post('{"item_id": ');
+    expect([malformed.status, malformed.type, malformed.body.type]).toEqual([400, PROBLEM, PROBLEM_TYPES.validation]);
+    const text = await post('<order/>', 'application/xml');
+    expect([text.status, text.type, text.body.type]).toEqual([415, PROBLEM, PROBLEM_TYPES.unsupportedMediaType]);
+    const huge = await post(JSON.stringify({ lines: [{ item_id: 'x'.repeat(200_000), quantity: 1 }] }));
+    expect([huge.status, huge.type, huge.body.type]).toEqual([413, PROBLEM, PROBLEM_TYPES.payloadTooLarge]);
+  });
+
+  it('answers an oversized header from Node itself as problem+json (431)', async () => {
+    const answer = await rawRequest(s.gatewayUrl, `GET /api/orders HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 431/);
+    expect(answer).toContain('content-type: application/problem+json');
+  });
+
+  it('refuses a cursor it did not write (400) instead of answering the first page', async () => {
+    for (const cursor of ['bm90LWEtY3Vyc29y', Buffer.from('-271821-04-20T00:00:00.000Z|ord_x').toString('base64url'), 'abc']) {
+      const answer = await send(`${s.gatewayUrl}/api/orders?cursor=${cursor}`, {});
+      expect([answer.status, answer.type], cursor).toEqual([400, PROBLEM]);
+    }
+  });
+
+  it('cuts off a request body that arrives too slowly (408), on a server with the shared options', async () => {
+    const app = Fastify(httpServerOptions('slow-body-test', 'silent', { requestTimeoutMs: 500 }));
+    registerProblemHandling(app);
+    app.post('/', async () => ({ ok: true }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as net.AddressInfo).port}`;
+      const started = Date.now();
+      // Announces 100 bytes and sends 2.
+      const answer = await rawRequest(url, 'POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"');
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(answer).toContain('content-type: application/problem+json');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await app.close();
+    }
+  });
+});
