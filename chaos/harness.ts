@@ -70,6 +70,8 @@ export interface ChaosReport {
 export type Progress = (line: string) => void;
 
 const ADMIN_TOKEN = 'chaos-harness-admin';
+// The worker proves it holds its own credential, as in a real deployment.
+const INVENTORY_SERVICE_TOKEN = 'chaos-harness-service-token';
 const KILL_TARGETS = ['worker', 'inventory', 'gateway'] as const;
 const RESTART_TARGETS: InfraPart[] = ['redis', 'postgres', 'temporal'];
 
@@ -95,7 +97,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
       infra,
       ports,
       logsDir: path.join(dataDir, 'logs'),
-      extraEnv: { ADMIN_TOKEN, LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(dataDir) },
+      extraEnv: { ADMIN_TOKEN, INVENTORY_SERVICE_TOKEN, LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(dataDir) },
       progress: (line) => progress(`  ${line}`),
     });
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createInventoryStore } from '../api/inventory/store';
 import { seedDemoInventory } from '../api/inventory/seed';
+import { loadOrCreateLocalSecrets } from '../infra/local-secrets';
 import { assertPortFree } from '../infra/ports';
 import { startInfrastructure, startServices, type SupervisedService } from '../infra/stack';
 import { startPrometheus, type RunningPrometheus } from '../observability/local-prometheus';
@@ -65,6 +66,8 @@ try {
   process.exit(1);
 }
 buildDashboardIfStale();
+const local = loadOrCreateLocalSecrets(config.dataDir);
+progress(`${local.created ? 'created' : 'using'} local secrets in ${path.relative(ROOT, local.file)}`);
 const logsDir = path.join(config.dataDir, 'logs');
 const infra = await startInfrastructure({ root: ROOT, dataDir: config.dataDir, ports: config.infraPorts, durable: true, progress });
 
@@ -96,7 +99,7 @@ try {
     ports: config.servicePorts,
     logsDir,
     // Bundled once here, so a worker the supervisor restarts is back in about a second.
-    extraEnv: { WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(config.dataDir) },
+    extraEnv: { ...local.secrets, WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(config.dataDir) },
     progress,
     onRestart: (name, code) => progress(`${name} exited (code ${code}); restarting`),
   });
@@ -126,6 +129,7 @@ Valerix is up. Ctrl-C stops it; data stays in ${path.relative(ROOT, config.dataD
 ${prometheus ? `  Prometheus       ${prometheus.url}   (alerts: ${prometheus.url}/alerts)\n` : ''}  Temporal Web UI  http://localhost:${i.temporalUi}
   Temporal gRPC    localhost:${i.temporal}
   Logs             ${path.relative(ROOT, logsDir)}/
+  Admin token      ${path.relative(ROOT, local.file)} (ADMIN_TOKEN: chaos mode and restock, as Authorization: Bearer ...)
 
 Try it:
   curl -s -X POST localhost:${s.gateway}/api/orders -H 'content-type: application/json' \\
