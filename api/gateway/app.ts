@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import type { OrderPolicy } from '../../shared/orders';
+import { TERMINAL_STATUSES, type OrderPolicy } from '../../shared/orders';
 import type { OrdersDb } from '../../shared/orders-db';
 import { registerHealthRoutes } from '../http/health';
 import { createMetricsRegistry, registerGatewayMetrics, registerHttpMetrics } from '../http/metrics';
@@ -26,6 +26,8 @@ export interface GatewayDeps {
   policy: OrderPolicy;
   taskQueue: string;
   logLevel: string;
+  /** An order not terminal this long after its last transition counts as stuck (orders_stuck). */
+  stuckAfterMs: number;
   /** This app's Prometheus registry (server.ts adds process metrics); a fresh one if omitted. */
   metrics?: Registry;
 }
@@ -36,7 +38,16 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   registerStrictValidation(app);
   const registry = deps.metrics ?? createMetricsRegistry('gateway');
   registerHttpMetrics(app, registry);
-  registerGatewayMetrics(app, registry);
+  registerGatewayMetrics(app, registry, {
+    afterSeconds: deps.stuckAfterMs / 1000,
+    count: async () => {
+      // Orders in their return window are CONFIRMED (terminal), so only a wedged saga stays here.
+      const [row] = await deps.db.$queryRaw<{ stuck: bigint }[]>`
+        SELECT count(*) AS stuck FROM orders
+        WHERE NOT (status = ANY(${[...TERMINAL_STATUSES]})) AND updated_at < now() - make_interval(secs => ${deps.stuckAfterMs / 1000})`;
+      return Number(row?.stuck ?? 0);
+    },
+  });
   await registerOpenApi(app, {
     title: 'Valerix gateway',
     description: 'Orders as Temporal sagas. Every POST needs an Idempotency-Key; errors are application/problem+json.',

@@ -25,6 +25,7 @@ const app = await buildGatewayApp({
   policy: config.orderPolicy,
   taskQueue: config.taskQueue,
   logLevel: config.logLevel,
+  stuckAfterMs: config.orderStuckAfterMs,
   metrics: createMetricsRegistry('gateway', { processMetrics: true }),
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpServerOptions } from '../../api/http/server-options';
 import { registerProblemHandling } from '../../api/http/problem';
 import { PROBLEM_TYPES } from '../../shared/problems';
-import { TEST_SERVICE_TOKEN, createTestItem, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
+import { TEST_SERVICE_TOKEN, TEST_STUCK_AFTER_MS, createTestItem, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
 
 let s: TestServices;
 
@@ -87,6 +87,22 @@ describe('poison input never reaches durable state', () => {
     );
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
     expect(answer).toContain('content-type: application/problem+json');
+  });
+});
+
+describe('a wedged order is seen', () => {
+  it('counts an order left non-terminal past ORDER_STUCK_AFTER_MS in orders_stuck', async () => {
+    const stuckCount = async () => {
+      const text = await (await fetch(`${s.gatewayUrl}/metrics`)).text();
+      return Number(text.match(/^orders_stuck (\S+)$/m)?.[1]);
+    };
+    const before = await stuckCount();
+    const longAgo = new Date(Date.now() - TEST_STUCK_AFTER_MS - 60_000);
+    const id = `ord_${randomUUID().replaceAll('-', '')}`;
+    await s.ordersDb.order.create({ data: { id, status: 'CANCELLING', version: 3, createdAt: longAgo, updatedAt: longAgo } });
+    expect(await stuckCount()).toBe(before + 1);
+    await s.ordersDb.order.update({ where: { id }, data: { status: 'CANCELLED' } });
+    expect(await stuckCount()).toBe(before);
   });
 });
 

@@ -39,6 +39,7 @@ export interface TestServicesOptions {
 }
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
+export const TEST_STUCK_AFTER_MS = 60_000;
 export const TEST_SERVICE_TOKEN = 'test-service-token';
 export const TEST_CREDENTIALS = { adminToken: TEST_ADMIN_TOKEN, serviceToken: TEST_SERVICE_TOKEN };
 
@@ -123,6 +124,7 @@ export async function startTestServices(options: TestServicesOptions = {}) {
     policy,
     taskQueue,
     logLevel: 'silent',
+    stuckAfterMs: TEST_STUCK_AFTER_MS,
   });
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as { port: number }).port}`;

@@ -109,11 +109,20 @@ describe('HTTP RED metrics', () => {
 });
 
 describe('gateway metrics', () => {
+  it('reports stuck orders as counted at scrape time, and NaN when the count fails', async () => {
+    const registry = createMetricsRegistry('gateway');
+    let stuck: () => Promise<number> = async () => 3;
+    registerGatewayMetrics(Fastify(), registry, { count: () => stuck(), afterSeconds: 600 });
+    expect(sampleValue(await scrape(registry), 'orders_stuck')).toBe(3);
+    stuck = async () => Promise.reject(new Error('database down'));
+    expect(sampleValue(await scrape(registry), 'orders_stuck')).toBeNaN();
+  });
+
   it('counts idempotent replays from the Idempotency-Replayed header of POST /api/orders only', async () => {
     const registry = createMetricsRegistry('gateway');
     const app = Fastify();
     apps.push(app);
-    registerGatewayMetrics(app, registry);
+    registerGatewayMetrics(app, registry, { count: async () => 0, afterSeconds: 600 });
     app.post('/api/orders', async (request, reply) => {
       if ((request.body as { replay?: boolean }).replay) reply.header('idempotency-replayed', 'true');
       return { ok: true };
