@@ -11,6 +11,7 @@ export const PROBLEM_TYPES = {
   outOfStock: `${BASE}/out-of-stock`,
   unknownItem: `${BASE}/unknown-item`,
   reservationReleased: `${BASE}/reservation-released`,
+  stockLimitExceeded: `${BASE}/stock-limit-exceeded`,
   unauthorized: `${BASE}/unauthorized`,
   forbidden: `${BASE}/forbidden`,
   notFound: `${BASE}/not-found`,

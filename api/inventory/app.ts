@@ -13,7 +13,7 @@ import { registerStrictValidation } from '../http/validation';
 import { registerAdminRoutes } from './admin-routes';
 import { createChaosFaults, type ChaosStore } from './chaos';
 import { NO_FAULTS, type InventoryFaults } from './faults';
-import { AuditRow, DeductBody, DeductResult, Item, ItemId, ReleaseBody, ReleaseResult, RestockBody } from './schemas';
+import { AuditRow, MAX_STOCK, DeductBody, DeductResult, Item, ItemId, ReleaseBody, ReleaseResult, RestockBody } from './schemas';
 import type { InventoryStore } from './store';
 
 export interface InventoryAppDeps {
@@ -144,9 +144,13 @@ export async function buildInventoryApp({ store, logLevel, credentials, chaos, f
     '/api/inventory/:item_id/restock',
     { onRequest: onlyAdmin, schema: { tags: ['inventory'], security: [{ adminToken: [] }], params: Type.Object({ item_id: ItemId }), body: RestockBody, response: { 200: Item, ...problems } } },
     async (request) => {
-      const item = await store.restock(request.params.item_id, request.body.quantity);
-      if (!item) throw new HttpProblem(404, PROBLEM_TYPES.unknownItem, 'Unknown item', `No item '${request.params.item_id}'`);
-      return item;
+      const { item_id } = request.params;
+      const outcome = await store.restock(item_id, request.body.quantity, MAX_STOCK);
+      if (outcome.kind === 'unknown-item') throw new HttpProblem(404, PROBLEM_TYPES.unknownItem, 'Unknown item', `No item '${item_id}'`);
+      if (outcome.kind === 'over-limit') {
+        throw new HttpProblem(409, PROBLEM_TYPES.stockLimitExceeded, 'Stock limit exceeded', `An item holds at most ${MAX_STOCK} units.`, { max_stock: MAX_STOCK });
+      }
+      return outcome.item;
     },
   );
 

@@ -41,7 +41,15 @@ export const ReleaseResult = Type.Object({
   quantity: Type.Integer({ description: 'Units given back by this call' }),
 });
 
-export const RestockBody = Type.Object({ quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, { additionalProperties: false });
+/** Units one restock may add. */
+export const MAX_RESTOCK = 1_000_000;
+/** Units an item may hold, far inside INTEGER; the items_stock_capped constraint holds the same. */
+export const MAX_STOCK = 100_000_000;
+
+export const RestockBody = Type.Object(
+  { quantity: Type.Integer({ minimum: 1, maximum: MAX_RESTOCK, description: `At most ${MAX_RESTOCK}; stock stays at most ${MAX_STOCK}` }) },
+  { additionalProperties: false },
+);
 
 export const AuditRow = Type.Object({
   item_id: Type.String(),

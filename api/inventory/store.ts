@@ -17,6 +17,8 @@ export type ReserveOutcome =
   | { kind: 'out-of-stock'; available: number }
   | { kind: 'unknown-item' };
 
+export type RestockOutcome = { kind: 'restocked'; item: Item } | { kind: 'unknown-item' } | { kind: 'over-limit' };
+
 export type ReleaseOutcome = { kind: 'released'; quantity: number } | { kind: 'already-released' } | { kind: 'tombstone' };
 
 export interface AuditRow {
@@ -151,17 +153,23 @@ export function createInventoryStore(pool: pg.Pool) {
       });
     },
 
-    async restock(itemId: string, quantity: number): Promise<Item | undefined> {
-      const updated = await inTransaction(async (client) => {
-        const result = await client.query(
-          'UPDATE items SET stock = stock + $2, restocked = restocked + $2, updated_at = now() WHERE item_id = $1',
-          [itemId, quantity],
+    /** Adds stock, unless that would take the item over `maxStock`. */
+    async restock(itemId: string, quantity: number, maxStock: number): Promise<RestockOutcome> {
+      const outcome = await inTransaction(async (client): Promise<RestockOutcome['kind']> => {
+        const result = await client.query<{ fits: boolean }>(
+          `UPDATE items SET stock = stock + $2, restocked = restocked + $2, updated_at = now()
+           WHERE item_id = $1 AND stock + $2 <= $3 RETURNING true AS fits`,
+          [itemId, quantity, maxStock],
         );
-        if (result.rowCount === 0) return false;
+        if (result.rowCount === 0) {
+          const exists = await client.query('SELECT 1 FROM items WHERE item_id = $1', [itemId]);
+          return exists.rowCount === 0 ? 'unknown-item' : 'over-limit';
+        }
         await client.query(`INSERT INTO stock_movements (item_id, delta, kind) VALUES ($1, $2, 'restock')`, [itemId, quantity]);
-        return true;
+        return 'restocked';
       });
-      return updated ? this.get(itemId) : undefined;
+      if (outcome !== 'restocked') return { kind: outcome };
+      return { kind: 'restocked', item: (await this.get(itemId))! };
     },
 
     /** Per item: does stock + reserved equal initial + restocked, and does the ledger add up to the stock? */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_RESTOCK, MAX_STOCK } from '../../api/inventory/schemas';
+import { PROBLEM_TYPES } from '../../shared/problems';
 import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN, createTestItem, startTestServices, type TestServices } from '../support/services';
 
 let s: TestServices;
@@ -104,6 +106,16 @@ describe('inventory service (real Postgres and Redis)', () => {
     expect(late.status).toBe(409);
     expect(late.body.type).toBe('https://valerix.dev/problems/reservation-released');
     expect((await s.inventoryStore.get(itemId))!.stock).toBe(10);
+  });
+
+  it('refuses a restock that would take an item past MAX_STOCK (409), so no stock column can overflow', async () => {
+    const itemId = await createTestItem(s.inventoryStore, MAX_STOCK - 1);
+    const refused = await post(`/api/inventory/${itemId}/restock`, { quantity: 2 });
+    expect([refused.status, refused.body.type]).toEqual([409, PROBLEM_TYPES.stockLimitExceeded]);
+    const tooMuchAtOnce = await post(`/api/inventory/${itemId}/restock`, { quantity: MAX_RESTOCK + 1 });
+    expect(tooMuchAtOnce.status).toBe(400);
+    expect((await post(`/api/inventory/${itemId}/restock`, { quantity: 1 })).status).toBe(200);
+    expect(await s.inventoryStore.get(itemId)).toMatchObject({ stock: MAX_STOCK, restocked: 1 });
   });
 
   it('restocks and keeps the ledger balanced: stock + reserved = initial + restocked', async () => {
