@@ -147,7 +147,8 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
         infra,
         ports: servicePorts,
         logsDir,
-        extraEnv: { WORKFLOW_BUNDLE_PATH: orderBundle, ...options.serviceEnv },
+        // The load generator is one caller; a per-client budget would cap the bench, not the stack.
+        extraEnv: { WORKFLOW_BUNDLE_PATH: orderBundle, ORDER_RATE_LIMIT_PER_MINUTE: '10000000', ...options.serviceEnv },
         progress,
         onRestart: (name, code) => progress(`WARNING: ${name} exited (code ${code}); restarting`),
       }),

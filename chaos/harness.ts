@@ -97,7 +97,8 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
       infra,
       ports,
       logsDir: path.join(dataDir, 'logs'),
-      extraEnv: { ADMIN_TOKEN, INVENTORY_SERVICE_TOKEN, LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(dataDir) },
+      // The harness is a single caller placing every order; per-client budgets are not under test here.
+      extraEnv: { ADMIN_TOKEN, INVENTORY_SERVICE_TOKEN, ORDER_RATE_LIMIT_PER_MINUTE: '10000000', INVENTORY_RATE_LIMIT_PER_MINUTE: '10000000', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(dataDir) },
       progress: (line) => progress(`  ${line}`),
     });
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;

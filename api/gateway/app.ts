@@ -9,6 +9,7 @@ import { registerHealthRoutes } from '../http/health';
 import { createMetricsRegistry, registerGatewayMetrics, registerHttpMetrics } from '../http/metrics';
 import { registerOpenApi } from '../http/openapi';
 import { registerProblemHandling } from '../http/problem';
+import { addressKey, registerRateLimit } from '../http/rate-limit';
 import { httpServerOptions } from '../http/server-options';
 import { registerStrictValidation } from '../http/validation';
 import { createOrderEventFeed } from './events/feed';
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   policy: OrderPolicy;
   taskQueue: string;
   logLevel: string;
+  /** New orders (POST /api/orders) one caller may place per minute, shared by every gateway through Redis. */
+  ordersPerMinute: number;
   /** An order not terminal this long after its last transition counts as stuck (orders_stuck). */
   stuckAfterMs: number;
   /** This app's Prometheus registry (server.ts adds process metrics); a fresh one if omitted. */
@@ -36,6 +39,14 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   const app = Fastify(httpServerOptions('gateway', deps.logLevel)).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
   registerStrictValidation(app);
+  await registerRateLimit(app, {
+    redis: deps.redis,
+    service: 'gateway',
+    // By address until clients authenticate with keys of their own.
+    callerOf: addressKey,
+    perMinute: () => deps.ordersPerMinute,
+    limits: (request) => request.method === 'POST' && request.routeOptions.url === '/api/orders',
+  });
   const registry = deps.metrics ?? createMetricsRegistry('gateway');
   registerHttpMetrics(app, registry);
   registerGatewayMetrics(app, registry, {

@@ -16,6 +16,8 @@ const schema = z.object({
   INVENTORY_CALL_TIMEOUT_MS: milliseconds(10_000),
   /** How long a CONFIRMED order can still be cancelled (a return). */
   RETURN_WINDOW_MS: milliseconds(7 * 24 * 3600 * 1000),
+  /** New orders one caller (API key, or address without one) may place per minute, across all gateways. */
+  ORDER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   /** A non-terminal order not updated for this long is reported by the orders_stuck metric (and its alert). */
   ORDER_STUCK_AFTER_MS: milliseconds(10 * 60_000),
   LOG_LEVEL: logLevel,
@@ -40,6 +42,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       returnWindowMs: parsed.RETURN_WINDOW_MS,
     },
     orderStuckAfterMs: parsed.ORDER_STUCK_AFTER_MS,
+    ordersPerMinute: parsed.ORDER_RATE_LIMIT_PER_MINUTE,
     logLevel: parsed.LOG_LEVEL,
   };
 }

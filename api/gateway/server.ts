@@ -26,6 +26,7 @@ const app = await buildGatewayApp({
   taskQueue: config.taskQueue,
   logLevel: config.logLevel,
   stuckAfterMs: config.orderStuckAfterMs,
+  ordersPerMinute: config.ordersPerMinute,
   metrics: createMetricsRegistry('gateway', { processMetrics: true }),
 });
 

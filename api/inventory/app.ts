@@ -1,10 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { PROBLEM_TYPES } from '../../shared/problems';
 import { requireRole, type BearerCredential } from '../http/bearer-auth';
 import { registerHealthRoutes } from '../http/health';
+import { credentialOrAddress, registerRateLimit, tokenKey } from '../http/rate-limit';
 import { createMetricsRegistry, registerHttpMetrics, registerInventoryMetrics } from '../http/metrics';
 import { registerOpenApi } from '../http/openapi';
 import { HttpProblem, ProblemSchema, registerProblemHandling } from '../http/problem';
@@ -21,6 +23,8 @@ export interface InventoryAppDeps {
   logLevel: string;
   /** Who may change stock: the worker (service token) reserves and releases, an admin restocks and drives chaos. */
   credentials: InventoryCredentials;
+  /** Per-caller budgets of the /api routes, counted in Redis across replicas. */
+  rateLimit: { redis: Redis; perMinute: number; servicePerMinute: number };
   /** Chaos mode (shared through Redis) with its admin routes; omitted in tests that inject faults directly. */
   chaos?: { store: ChaosStore; ping: () => Promise<unknown> };
   /** Fault hooks for tests; chaos mode supplies them otherwise. */
@@ -36,10 +40,19 @@ export interface InventoryCredentials {
   adminToken: string;
 }
 
-export async function buildInventoryApp({ store, logLevel, credentials, chaos, faults: injectedFaults, metrics }: InventoryAppDeps): Promise<FastifyInstance> {
+export async function buildInventoryApp({ store, logLevel, credentials, rateLimit, chaos, faults: injectedFaults, metrics }: InventoryAppDeps): Promise<FastifyInstance> {
   const app = Fastify(httpServerOptions('inventory', logLevel)).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
   registerStrictValidation(app);
+  const workerKey = tokenKey(credentials.serviceToken);
+  await registerRateLimit(app, {
+    redis: rateLimit.redis,
+    service: 'inventory',
+    callerOf: credentialOrAddress([credentials.serviceToken, credentials.adminToken]),
+    // The worker carries every order's reservations; anyone else gets a person's budget.
+    perMinute: (caller) => (caller === workerKey ? rateLimit.servicePerMinute : rateLimit.perMinute),
+    limits: (request) => request.url.startsWith('/api/'),
+  });
   const registry = metrics ?? createMetricsRegistry('inventory');
   registerHttpMetrics(app, registry);
   const inventoryMetrics = registerInventoryMetrics(registry, { items: () => store.list(), chaos: chaos && (() => chaos.store.get()), log: app.log });

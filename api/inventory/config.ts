@@ -11,6 +11,10 @@ const schema = z.object({
   ADMIN_TOKEN: secret('ADMIN_TOKEN'),
   /** Bearer token of the worker, the only caller allowed to reserve and release. */
   INVENTORY_SERVICE_TOKEN: secret('INVENTORY_SERVICE_TOKEN'),
+  /** Requests per minute to /api routes per caller (token or address), across replicas. */
+  INVENTORY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  /** The same for the worker's service token, which carries every order's reservations. */
+  INVENTORY_SERVICE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60_000),
   LOG_LEVEL: logLevel,
 });
 
@@ -25,6 +29,7 @@ export function loadInventoryConfig(env: NodeJS.ProcessEnv = process.env) {
     redisUrl: parsed.REDIS_URL,
     credentials: { adminToken: parsed.ADMIN_TOKEN, serviceToken: parsed.INVENTORY_SERVICE_TOKEN },
     publishedSecrets: checkSecrets('inventory', { ADMIN_TOKEN: parsed.ADMIN_TOKEN, INVENTORY_SERVICE_TOKEN: parsed.INVENTORY_SERVICE_TOKEN }, env),
+    rateLimit: { perMinute: parsed.INVENTORY_RATE_LIMIT_PER_MINUTE, servicePerMinute: parsed.INVENTORY_SERVICE_RATE_LIMIT_PER_MINUTE },
     logLevel: parsed.LOG_LEVEL,
   };
 }

@@ -16,6 +16,7 @@ const app = await buildInventoryApp({
   store: createInventoryStore(pool),
   logLevel: config.logLevel,
   credentials: config.credentials,
+  rateLimit: { redis, ...config.rateLimit },
   chaos: { store: createChaosStore(redis), ping: () => redis.ping() },
   metrics: createMetricsRegistry('inventory', { processMetrics: true }),
 });

@@ -149,3 +149,37 @@ describe('every refusal is problem+json with a stable type', () => {
     }
   });
 });
+
+describe('bounded per caller', () => {
+  it('answers 429 problem+json with Retry-After past a caller budget, shared through Redis by every replica', async () => {
+    const limited = await startTestServices({ ordersPerMinute: 3, inventoryPerMinute: 3, withWorker: false });
+    try {
+      // Counters are per minute and caller (this address); start from none.
+      await limited.redis.del('valerix:rate:gateway:ip:127.0.0.1', 'valerix:rate:inventory:ip:127.0.0.1');
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i += 1) statuses.push((await postOrder(limited.gatewayUrl, { item_id: 'ps5', quantity: 1 }, { key: randomUUID() })).status);
+      expect(statuses.slice(0, 3).every((status) => status === 202 || status === 201)).toBe(true);
+      const refused = await fetch(`${limited.gatewayUrl}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify({ item_id: 'ps5', quantity: 1 }),
+      });
+      expect(statuses[3]).toBe(429);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toBe(PROBLEM);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await refused.json()) as { type: string }).type).toBe(PROBLEM_TYPES.rateLimited);
+      // Reading orders is not limited by the order budget.
+      expect((await fetch(`${limited.gatewayUrl}/api/orders?limit=1`)).status).toBe(200);
+
+      for (let i = 0; i < 3; i += 1) expect((await fetch(`${limited.inventoryUrl}/api/inventory`)).status).toBe(200);
+      expect((await fetch(`${limited.inventoryUrl}/api/inventory`)).status).toBe(429);
+      // A made-up token buys no fresh budget; the worker's own token has its own.
+      expect((await fetch(`${limited.inventoryUrl}/api/inventory`, { headers: { authorization: 'Bearer made-up' } })).status).toBe(429);
+      expect((await fetch(`${limited.inventoryUrl}/api/inventory`, { headers: { authorization: `Bearer ${TEST_SERVICE_TOKEN}` } })).status).toBe(200);
+      expect((await fetch(`${limited.inventoryUrl}/health`)).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
+});

@@ -36,6 +36,9 @@ export interface TestServicesOptions {
   /** Real chaos mode (settings in Redis, admin routes with TEST_ADMIN_TOKEN) instead of injected faults. */
   chaos?: boolean;
   withWorker?: boolean;
+  /** Budgets per caller and minute; high unless a test is about them. */
+  ordersPerMinute?: number;
+  inventoryPerMinute?: number;
 }
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
@@ -61,7 +64,8 @@ export async function startTestServices(options: TestServicesOptions = {}) {
   const inventoryStore = createInventoryStore(inventoryPool);
   let inventoryApp: FastifyInstance | undefined;
   let inventoryPort = 0;
-  const chaosRedis = options.chaos ? new Redis(infra.redisUrl) : undefined;
+  const inventoryRedis = new Redis(infra.redisUrl);
+  const chaosRedis = options.chaos ? inventoryRedis : undefined;
   const chaos = chaosRedis
     ? { store: createChaosStore(chaosRedis, 0), ping: () => chaosRedis.ping() }
     : undefined;
@@ -70,6 +74,7 @@ export async function startTestServices(options: TestServicesOptions = {}) {
       store: inventoryStore,
       logLevel: 'silent',
       credentials: TEST_CREDENTIALS,
+      rateLimit: { redis: inventoryRedis, perMinute: options.inventoryPerMinute ?? 1_000_000, servicePerMinute: 1_000_000 },
       chaos,
       faults: chaos ? undefined : delegatingFaults,
     });
@@ -125,6 +130,7 @@ export async function startTestServices(options: TestServicesOptions = {}) {
     taskQueue,
     logLevel: 'silent',
     stuckAfterMs: TEST_STUCK_AFTER_MS,
+    ordersPerMinute: options.ordersPerMinute ?? 1_000_000,
   });
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as { port: number }).port}`;
@@ -156,7 +162,7 @@ export async function startTestServices(options: TestServicesOptions = {}) {
         inventoryPool.end(),
         redis.quit(),
         workerRedis.quit(),
-        chaosRedis?.quit(),
+        inventoryRedis.quit(),
       ]);
     },
   };
