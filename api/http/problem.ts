@@ -18,6 +18,18 @@ export const ProblemSchema = Type.Object(
   { additionalProperties: true, description: 'application/problem+json (RFC 9457)' },
 );
 
+/** Statuses any route can answer with: malformed, too large, wrong media type, too slow, rate-limited, internal, unavailable. */
+const ANY_ROUTE = [400, 408, 413, 415, 429, 500, 503] as const;
+
+/**
+ * Route response schemas for problem statuses, declared as application/problem+json so the
+ * OpenAPI documents say what is sent (and the body is serialised by this schema).
+ */
+export function problemResponses(...statuses: number[]) {
+  const content = { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } };
+  return Object.fromEntries([...new Set([...ANY_ROUTE, ...statuses])].sort((a, b) => a - b).map((status) => [status, { description: 'RFC 9457 problem', content }]));
+}
+
 /** Throw from a route to answer with an RFC 9457 problem. */
 export class HttpProblem extends Error {
   constructor(

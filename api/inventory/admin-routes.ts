@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { ProblemSchema } from '../http/problem';
+import { problemResponses } from '../http/problem';
 import type { ChaosStore } from './chaos';
 
 type OnRequestHook = (request: FastifyRequest) => Promise<void>;
@@ -30,7 +30,7 @@ const ChaosUpdateSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema };
+const problems = problemResponses(401, 403);
 
 /** `/api/admin/chaos`: read, change (partial updates) and switch off chaos mode. Bearer token required. */
 export function registerAdminRoutes(app: App, chaos: ChaosStore, onlyAdmin: OnRequestHook): void {

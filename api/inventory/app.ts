@@ -9,7 +9,7 @@ import { registerHealthRoutes } from '../http/health';
 import { credentialOrAddress, registerRateLimit, tokenKey } from '../http/rate-limit';
 import { createMetricsRegistry, registerHttpMetrics, registerInventoryMetrics } from '../http/metrics';
 import { registerOpenApi } from '../http/openapi';
-import { HttpProblem, ProblemSchema, registerProblemHandling } from '../http/problem';
+import { HttpProblem, problemResponses, registerProblemHandling } from '../http/problem';
 import { httpServerOptions } from '../http/server-options';
 import { registerStrictValidation } from '../http/validation';
 import { registerAdminRoutes } from './admin-routes';
@@ -33,7 +33,7 @@ export interface InventoryAppDeps {
   metrics?: Registry;
 }
 
-const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 500: ProblemSchema, 503: ProblemSchema };
+const problems = problemResponses(401, 403, 404, 409);
 
 export interface InventoryCredentials {
   serviceToken: string;
@@ -78,13 +78,13 @@ export async function buildInventoryApp({ store, logLevel, credentials, rateLimi
     });
   }
 
-  app.get('/api/inventory', { schema: { tags: ['inventory'], response: { 200: Type.Object({ items: Type.Array(Item) }) } } }, async () => ({
+  app.get('/api/inventory', { schema: { tags: ['inventory'], response: { 200: Type.Object({ items: Type.Array(Item) }), ...problems } } }, async () => ({
     items: await store.list(),
   }));
 
   app.get(
     '/api/inventory/audit',
-    { schema: { tags: ['inventory'], description: 'stock + reserved = initial + restocked, per item', response: { 200: Type.Object({ consistent: Type.Boolean(), items: Type.Array(AuditRow) }) } } },
+    { schema: { tags: ['inventory'], description: 'stock + reserved = initial + restocked, per item', response: { 200: Type.Object({ consistent: Type.Boolean(), items: Type.Array(AuditRow) }), ...problems } } },
     async () => {
       const items = await store.audit();
       return { consistent: items.every((item) => item.consistent), items };

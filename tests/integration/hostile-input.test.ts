@@ -183,3 +183,21 @@ describe('bounded per caller', () => {
     }
   });
 });
+
+describe('OpenAPI documents', () => {
+  it('declare every error response as application/problem+json, with the statuses the servers send', async () => {
+    for (const url of [s.gatewayUrl, s.inventoryUrl]) {
+      const document = (await (await fetch(`${url}/docs/json`)).json()) as {
+        paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+      };
+      for (const [path, operations] of Object.entries(document.paths)) {
+        if (!path.startsWith('/api/')) continue;
+        for (const [method, operation] of Object.entries(operations)) {
+          const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
+          expect(errors.map(([status]) => status), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '413', '415', '429', '500']));
+          for (const [status, response] of errors) expect(Object.keys(response.content ?? {}), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
+        }
+      }
+    }
+  });
+});

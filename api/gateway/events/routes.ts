@@ -1,12 +1,19 @@
 import { Type } from '@sinclair/typebox';
+import { PROBLEM_TYPES } from '../../../shared/problems';
+import { HttpProblem, problemResponses } from '../../http/problem';
 import type { AnyFastify } from '../../http/types';
 import type { OrderEventFeed, StreamEntry } from './feed';
 
 const STREAM_ID = /^\d+-\d+$/;
 const HEARTBEAT_MS = 15_000;
+/** Open streams one gateway serves; more answer 503, so browsers left open cannot exhaust it. */
+export const MAX_EVENT_STREAMS = 500;
+/** A reader this far behind (bytes queued in this process) is dropped; it can resume with Last-Event-ID. */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
 
 /** `GET /api/orders/events`: Server-Sent Events from the `orders.events` stream, resumable with Last-Event-ID. */
-export function registerOrderEventRoutes(app: AnyFastify, feed: OrderEventFeed): void {
+export function registerOrderEventRoutes(app: AnyFastify, feed: OrderEventFeed, maxStreams = MAX_EVENT_STREAMS): void {
+  let open = 0;
   app.get(
     '/api/orders/events',
     {
@@ -17,9 +24,14 @@ export function registerOrderEventRoutes(app: AnyFastify, feed: OrderEventFeed):
           'de-duplicate on eventId. Reconnect with Last-Event-ID (or ?last_event_id=) to resume.',
         querystring: Type.Object({ last_event_id: Type.Optional(Type.String({ pattern: STREAM_ID.source })) }),
         produces: ['text/event-stream'],
+        response: problemResponses(),
       },
     },
     async (request, reply) => {
+      if (open >= maxStreams) {
+        throw new HttpProblem(503, PROBLEM_TYPES.dependencyUnavailable, 'Too many event streams', 'This gateway serves its maximum of event streams; retry shortly.');
+      }
+      open += 1;
       const header = request.headers['last-event-id'];
       const query = request.query as { last_event_id?: string };
       const resumeFrom = typeof header === 'string' && STREAM_ID.test(header) ? header : query.last_event_id;
@@ -31,17 +43,21 @@ export function registerOrderEventRoutes(app: AnyFastify, feed: OrderEventFeed):
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
-        'access-control-allow-origin': '*',
       });
       raw.write('retry: 3000\n\n');
-      const send = (entry: StreamEntry) => raw.write(`id: ${entry.id}\nevent: order\ndata: ${entry.data}\n\n`);
+      const write = (text: string) => {
+        raw.write(text);
+        if (raw.writableLength > MAX_QUEUED_BYTES) raw.destroy();
+      };
+      const send = (entry: StreamEntry) => write(`id: ${entry.id}\nevent: order\ndata: ${entry.data}\n\n`);
 
       // Subscribe first, then catch up, then flush: nothing falls between the two.
       const pending: StreamEntry[] = [];
       let catchingUp = resumeFrom !== undefined;
       const unsubscribe = feed.subscribe((entry) => (catchingUp ? pending.push(entry) : send(entry)));
-      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
-      request.raw.on('close', () => {
+      const heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
+      raw.on('close', () => {
+        open -= 1;
         clearInterval(heartbeat);
         unsubscribe();
       });

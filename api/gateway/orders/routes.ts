@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { PROBLEM_TYPES } from '../../../shared/problems';
 import type { OrderLineInput, OrderStatus } from '../../../shared/orders';
-import { HttpProblem, ProblemSchema } from '../../http/problem';
+import { HttpProblem, problemResponses } from '../../http/problem';
 import { checkIdempotencyKey } from './idempotency';
 import {
   CancelBody,
@@ -19,7 +19,7 @@ import { IdempotencyKeyReused, InvalidCursor, OrderNotCancellable, OrderNotFound
 
 type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const problems = { 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 500: ProblemSchema, 503: ProblemSchema };
+const problems = problemResponses(404, 409, 422);
 
 /** `Prefer: wait=N` (RFC 7240), capped at 30 s; anything else means "do not wait". */
 export function preferredWaitMs(header: string | undefined): number {
