@@ -39,7 +39,7 @@ export function httpServerOptions(service: string, logLevel: string, overrides: 
     bodyLimit: limits.bodyLimitBytes,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    maxParamLength: limits.maxParamLength,
+    routerOptions: { maxParamLength: limits.maxParamLength },
     clientErrorHandler: answerClientError,
     // Node checks request deadlines only this often (30 s by default), which would triple ours.
     http: { connectionsCheckingInterval: Math.min(1_000, limits.requestTimeoutMs), headersTimeout: limits.requestTimeoutMs },

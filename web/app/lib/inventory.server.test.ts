@@ -63,6 +63,7 @@ describe('inventory client', () => {
     const client = createInventoryClient(fake.url, 'secret-token');
     expect(await client.restock('ps5', 5)).toEqual({ ok: true, item: { ...ITEM, stock: 15, restocked: 5 } });
     expect(JSON.parse(fake.requests[0]!.body)).toEqual({ quantity: 5 });
+    expect(fake.requests[0]!.headers.authorization).toBe('Bearer secret-token');
     expect(await client.restock('nope', 5)).toMatchObject({ ok: false, problem: { title: 'Unknown item' } });
   });
 

@@ -54,7 +54,8 @@ export function createInventoryClient(baseUrl: string, adminToken: string, timeo
     async restock(itemId: string, quantity: number): Promise<RestockResult> {
       const response = await call('inventory', url(`/api/inventory/${encodeURIComponent(itemId)}/restock`), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // Restock is an admin's act at the inventory service.
+        headers: { ...admin, 'content-type': 'application/json' },
         body: JSON.stringify({ quantity }),
         timeoutMs,
       });
