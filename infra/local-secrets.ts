@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEV_SECRETS, type SecretName } from '../shared/secrets';
 
-export type LocalSecrets = Record<SecretName, string>;
+/** The services' secrets, plus Redis' password (the stack starts Redis with it). */
+const LOCAL_SECRET_NAMES = [...(Object.keys(DEV_SECRETS) as SecretName[]), 'REDIS_PASSWORD'] as const;
+export type LocalSecrets = Record<(typeof LOCAL_SECRET_NAMES)[number], string>;
 
 /**
  * The stack's own secrets: random on first run, kept in <data dir>/secrets.json (mode 0600) so
@@ -14,7 +16,7 @@ export function loadOrCreateLocalSecrets(dataDir: string, env: NodeJS.ProcessEnv
   const stored: Partial<LocalSecrets> = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {};
   const secrets = {} as LocalSecrets;
   let created = false;
-  for (const name of Object.keys(DEV_SECRETS) as SecretName[]) {
+  for (const name of LOCAL_SECRET_NAMES) {
     const fromEnv = env[name];
     if (fromEnv) secrets[name] = fromEnv;
     else if (stored[name]) secrets[name] = stored[name];

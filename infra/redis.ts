@@ -10,6 +10,8 @@ export interface RedisOptions {
   logFile: string;
   /** Append-only file for the local stack; none for throwaway test servers. */
   durable: boolean;
+  /** Every client must AUTH with it: chaos settings live here, and only the admin API may change them. */
+  password: string;
 }
 
 export interface RunningRedis {
@@ -27,15 +29,20 @@ function redisServerPath(): string {
   }
 }
 
-function ping(port: number): Promise<void> {
+function ping(port: number, password: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     socket.setTimeout(1000);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
+    let answer = '';
+    // RESP arrays, so the password needs no quoting.
+    const command = (...words: string[]) => `*${words.length}\r\n${words.map((word) => `$${Buffer.byteLength(word)}\r\n${word}\r\n`).join('')}`;
+    socket.once('connect', () => socket.write(command('AUTH', password) + command('PING')));
+    socket.on('data', (data) => {
+      answer += data.toString();
+      if (!answer.includes('\r\n', answer.indexOf('\r\n') + 2)) return;
       socket.destroy();
-      if (data.toString().startsWith('+PONG')) resolve();
-      else reject(new Error(data.toString()));
+      if (answer === '+OK\r\n+PONG\r\n') resolve();
+      else reject(new Error(answer.trim()));
     });
     socket.once('timeout', () => socket.destroy(new Error('timeout')));
     socket.once('error', reject);
@@ -50,21 +57,21 @@ export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
   const server = new ManagedProcess({
     name: 'redis',
     command: redisServerPath(),
-    args: ['--port', String(options.port), '--bind', '127.0.0.1', '--dir', options.dataDir, ...persistence],
+    args: ['--port', String(options.port), '--bind', '127.0.0.1', '--dir', options.dataDir, '--requirepass', options.password, ...persistence],
     logFile: options.logFile,
   }).start();
   await waitFor(
     'redis',
     async () => {
       if (!server.running) throw new Error(`redis exited:\n${server.tailLog()}`);
-      await ping(options.port);
+      await ping(options.port, options.password);
     },
     { timeoutMs: 15_000 },
   );
   return {
     process: server,
     port: options.port,
-    url: `redis://127.0.0.1:${options.port}`,
+    url: `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}`,
     stop: () => server.stop(),
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATION_DIRS, applyMigrations } from './migrate';
@@ -62,9 +63,12 @@ export async function startInfrastructure(options: {
   dataDir: string;
   ports: InfraPorts;
   durable: boolean;
+  /** Redis' password; a random one when omitted (throwaway stacks). */
+  redisPassword?: string;
   progress?: Progress;
 }): Promise<Infrastructure> {
   const { root, dataDir, ports, durable } = options;
+  const redisPassword = options.redisPassword ?? randomBytes(24).toString('base64url');
   const progress = options.progress ?? (() => undefined);
   const logs = path.join(dataDir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
@@ -76,7 +80,8 @@ export async function startInfrastructure(options: {
   const startParts = {
     postgres: () =>
       startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: ports.postgres, logFile: path.join(logs, 'postgres.log'), durable }),
-    redis: () => startRedis({ dataDir: path.join(dataDir, 'redis'), port: ports.redis, logFile: path.join(logs, 'redis.log'), durable }),
+    redis: () =>
+      startRedis({ dataDir: path.join(dataDir, 'redis'), port: ports.redis, logFile: path.join(logs, 'redis.log'), durable, password: redisPassword }),
     temporal: () =>
       startTemporal({
         dbFile: path.join(dataDir, 'temporal', 'temporal.db'),

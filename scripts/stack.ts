@@ -69,7 +69,15 @@ buildDashboardIfStale();
 const local = loadOrCreateLocalSecrets(config.dataDir);
 progress(`${local.created ? 'created' : 'using'} local secrets in ${path.relative(ROOT, local.file)}`);
 const logsDir = path.join(config.dataDir, 'logs');
-const infra = await startInfrastructure({ root: ROOT, dataDir: config.dataDir, ports: config.infraPorts, durable: true, progress });
+const { REDIS_PASSWORD, ...serviceSecrets } = local.secrets;
+const infra = await startInfrastructure({
+  root: ROOT,
+  dataDir: config.dataDir,
+  ports: config.infraPorts,
+  durable: true,
+  redisPassword: REDIS_PASSWORD,
+  progress,
+});
 
 let services: SupervisedService[] = [];
 let prometheus: RunningPrometheus | undefined;
@@ -99,7 +107,7 @@ try {
     ports: config.servicePorts,
     logsDir,
     // Bundled once here, so a worker the supervisor restarts is back in about a second.
-    extraEnv: { ...local.secrets, WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(config.dataDir) },
+    extraEnv: { ...serviceSecrets, WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(config.dataDir) },
     progress,
     onRestart: (name, code) => progress(`${name} exited (code ${code}); restarting`),
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import Fastify from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { httpServerOptions } from '../../api/http/server-options';
 import { registerProblemHandling } from '../../api/http/problem';
 import { PROBLEM_TYPES } from '../../shared/problems';
@@ -199,5 +199,21 @@ describe('OpenAPI documents', () => {
         }
       }
     }
+  });
+});
+
+describe('infrastructure credentials', () => {
+  it('Redis refuses a client without the password, so chaos settings change only through the admin API', async () => {
+    const withPassword = new URL(inject('infra').redisUrl);
+    expect(withPassword.password).not.toBe('');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(withPassword.port), withPassword.hostname, () => socket.write('SET valerix:chaos poisoned\r\n'));
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data.toString());
+      });
+      socket.once('error', reject);
+    });
+    expect(answer).toMatch(/^-NOAUTH/);
   });
 });
