@@ -11,6 +11,8 @@ TOOLS_BIN="$ROOT/.tools/bin"
 # Built binaries outlive a fresh clone on a kept machine; nothing depends on this cache existing.
 MACHINE_CACHE="${VALERIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/valerix}"
 FOR_TESTS=0
+SCHEMATHESIS_VERSION=4.32.5
+FUZZ_VENV="$ROOT/.tools/fuzz-venv"
 
 for arg in "$@"; do
   case "$arg" in
@@ -28,6 +30,7 @@ Checks and, where missing, installs:
 With --for-tests also:
   chromium               Debian package chromium (browser tests)
   promtool               Debian package prometheus (alert rule tests)
+  Schemathesis $SCHEMATHESIS_VERSION     PyPI, into the virtualenv .tools/fuzz-venv (API fuzz tests)
 USAGE
       exit 0 ;;
     *) echo "provision: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
@@ -122,5 +125,12 @@ if [[ "$FOR_TESTS" == "1" ]]; then
       "install Prometheus (Debian: sudo apt-get install prometheus), which ships promtool"
   fi
   step "chromium and promtool present"
+  if [[ "$("$FUZZ_VENV/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]]; then
+    step "installing Schemathesis $SCHEMATHESIS_VERSION (MIT) from PyPI into .tools/fuzz-venv"
+    command -v python3 >/dev/null || fail "python3 not found (API fuzz tests)" "install Python 3.9+ (Debian: sudo apt-get install python3-venv)"
+    python3 -m venv "$FUZZ_VENV" && "$FUZZ_VENV/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION" \
+      || fail "could not install Schemathesis" "check that PyPI is reachable, then run: python3 -m venv .tools/fuzz-venv && .tools/fuzz-venv/bin/pip install schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  step "Schemathesis: $("$FUZZ_VENV/bin/schemathesis" --version)"
 fi
 step "ready"
