@@ -136,6 +136,34 @@ describe('gateway client', () => {
     await upstreamClosed;
   });
 
+  it('closes the gateway connection after the stream’s lifetime even when no abort arrives', async () => {
+    let open = 0;
+    fake = await startFakeService((_request, response) => {
+      open += 1;
+      response.on('close', () => (open -= 1));
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('retry: 3000\n\n');
+    });
+    // Behind remix-serve the request's signal may never fire (see EVENT_STREAM_LIFETIME_MS): this one never does.
+    const response = await createGatewayClient(fake.url, 10_000, 200).orderEvents(null, new AbortController().signal);
+    expect(await response.text()).toBe('retry: 3000\n\n');
+    await expect.poll(() => open, { timeout: 2_000 }).toBe(0);
+  });
+
+  it('closes the gateway connection when the browser’s stream is cancelled', async () => {
+    let open = 0;
+    fake = await startFakeService((_request, response) => {
+      open += 1;
+      response.on('close', () => (open -= 1));
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('retry: 3000\n\n');
+    });
+    const reader = (await createGatewayClient(fake.url).orderEvents(null, new AbortController().signal)).body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await expect.poll(() => open, { timeout: 2_000 }).toBe(0);
+  });
+
   it('reads /health/deep with its round trip, also when it answers 503', async () => {
     const checks = { temporal: { status: 'down', latency_ms: 2000, error: 'timeout' } };
     fake = await startFakeService(() => ({ status: 503, body: { status: 'degraded', checks } }));

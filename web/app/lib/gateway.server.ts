@@ -15,6 +15,13 @@ const STREAM_ID = /^\d+-\d+$/;
 /** The gateway answers a cancel within 10 s (202 if compensation is still running). */
 const CANCEL_TIMEOUT_MS = 15_000;
 const EVENT_RECONNECT_MS = 3_000;
+/**
+ * How long one relayed event stream lives before the browser is sent to reconnect (with its
+ * Last-Event-ID, so nothing is missed). Behind remix-serve, a loader's request.signal stops
+ * firing once the Request objects Remix derives from it are garbage collected, and nothing
+ * cancels the body when the browser leaves; only this bounds how long a gateway connection stays.
+ */
+const EVENT_STREAM_LIFETIME_MS = 5 * 60_000;
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   // no-transform also keeps remix-serve's compression from buffering the stream.
@@ -23,7 +30,7 @@ const SSE_HEADERS = {
 };
 
 /** The gateway's REST API, called from loaders and actions only. */
-export function createGatewayClient(baseUrl: string, timeoutMs = 10_000) {
+export function createGatewayClient(baseUrl: string, timeoutMs = 10_000, eventStreamLifetimeMs = EVENT_STREAM_LIFETIME_MS) {
   const url = (path: string, query: Record<string, string | number | undefined> = {}) => {
     const target = new URL(path, baseUrl);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(name, String(value));
@@ -75,6 +82,7 @@ export function createGatewayClient(baseUrl: string, timeoutMs = 10_000) {
       if (lastEventId && STREAM_ID.test(lastEventId)) headers['last-event-id'] = lastEventId;
       const upstream = new AbortController();
       const abort = () => upstream.abort();
+      if (signal.aborted) abort();
       signal.addEventListener('abort', abort, { once: true });
       const connectTimer = setTimeout(abort, timeoutMs);
       try {
@@ -83,7 +91,9 @@ export function createGatewayClient(baseUrl: string, timeoutMs = 10_000) {
           await response.body?.cancel();
           throw new Error(`HTTP ${response.status}`);
         }
-        return new Response(response.body, { headers: SSE_HEADERS });
+        const lifetime = setTimeout(abort, eventStreamLifetimeMs);
+        upstream.signal.addEventListener('abort', () => clearTimeout(lifetime), { once: true });
+        return new Response(relay(response.body, upstream), { headers: SSE_HEADERS });
       } catch (err) {
         signal.removeEventListener('abort', abort);
         const reason = describeFailure(err, timeoutMs).replace(/\n/g, ' ');
@@ -103,6 +113,26 @@ export function createGatewayClient(baseUrl: string, timeoutMs = 10_000) {
       }
     },
   };
+}
+
+/** The upstream body passed on; it ends when the upstream is aborted, and cancelling it aborts the upstream. */
+function relay(body: ReadableStream<Uint8Array>, upstream: AbortController): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch {
+        // Aborted (browser gone, lifetime over) or the gateway went away: the browser reconnects.
+        controller.close();
+      }
+    },
+    cancel() {
+      upstream.abort();
+    },
+  });
 }
 
 export interface DeepHealth {
