@@ -116,6 +116,11 @@ export function checkLicences(packages: PackageLicence[], exceptions: Exceptions
 export interface Advisory { id: string; package: string; severity: string; title: string; url: string }
 export interface AuditReport { counts: Record<string, number>; problems: Advisory[]; excepted: Advisory[] }
 
+/** npm could not reach the registry's advisory service: the audit did not run (not the same as a clean audit). */
+export class AdvisoryServiceUnavailable extends Error {
+  override name = 'AdvisoryServiceUnavailable';
+}
+
 /** High and critical advisories of an `npm audit --json` report; throws when npm could not audit at all. */
 export function checkAudit(auditJson: string, exceptions: Exceptions, npmErrors = ''): AuditReport {
   let report: { error?: { summary?: string; detail?: string }; vulnerabilities?: Record<string, { via: unknown[] }>; metadata?: { vulnerabilities?: Record<string, number> } };
@@ -126,7 +131,7 @@ export function checkAudit(auditJson: string, exceptions: Exceptions, npmErrors 
   }
   if (report.error || !report.vulnerabilities) {
     const why = [report.error?.summary, report.error?.detail, npmErrors.trim()].filter(Boolean).join(' ') || 'no report returned';
-    throw new Error(`npm audit could not query the registry's advisory service (${why}): the audit did not run`);
+    throw new AdvisoryServiceUnavailable(`npm audit could not query the registry's advisory service (${why}): the audit did not run`);
   }
   const advisories = new Map<string, Advisory>();
   for (const [name, vulnerability] of Object.entries(report.vulnerabilities)) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AdvisoryServiceUnavailable,
   AUDIT_EXCEPTIONS_FILE, LICENCE_EXCEPTIONS_FILE, checkAudit, checkLicences, evaluateLicence, licenceOf, readExceptions,
   readInstalledLicences, runNpmAudit, type PackageLicence,
 } from '../../scripts/check-licences';
@@ -72,8 +73,19 @@ describe('audit check', () => {
     expect(() => checkAudit('', {})).toThrow(/no JSON report/);
   });
 
-  it('finds no unexcepted high or critical advisory in the real tree', () => {
+  it('finds no unexcepted high or critical advisory in the real tree', (context) => {
     const { stdout, stderr } = runNpmAudit();
-    expect(checkAudit(stdout, readExceptions(AUDIT_EXCEPTIONS_FILE), stderr).problems).toEqual([]);
+    let report;
+    try {
+      report = checkAudit(stdout, readExceptions(AUDIT_EXCEPTIONS_FILE), stderr);
+    } catch (err) {
+      // Reported as skipped, never as passed: some networks serve packages but not advisories.
+      if (err instanceof AdvisoryServiceUnavailable) {
+        console.warn(`AUDIT NOT RUN: ${err.message}`);
+        return context.skip();
+      }
+      throw err;
+    }
+    expect(report.problems).toEqual([]);
   }, 150_000);
 });
