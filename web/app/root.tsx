@@ -2,6 +2,7 @@ import type { LinksFunction } from '@remix-run/node';
 import { Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { RouteError } from './components/route-error';
+import { useNonce } from './lib/nonce';
 import styles from './styles.css?url';
 
 export const links: LinksFunction = () => [
@@ -18,6 +19,7 @@ const NAV = [
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -43,8 +45,8 @@ export function Layout({ children }: { children: ReactNode }) {
           </nav>
         </header>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

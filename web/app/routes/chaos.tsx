@@ -5,6 +5,7 @@ import { RouteError } from '../components/route-error';
 import { MAX_LATENCY_MS, describeChaos, rateLabel, readChaosForm, toPercent } from '../lib/chaos-form';
 import { problemText } from '../lib/errors';
 import { inventory } from '../lib/inventory.server';
+import { requireSameOrigin } from '../lib/same-origin.server';
 import { formatTime } from '../lib/orders';
 import { CHAOS_RATES, type ChaosRate, type ChaosState } from '../lib/types';
 
@@ -13,6 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'Chaos · Valerix' }];
 export const loader = () => inventory.chaos.get();
 
 export async function action({ request }: ActionFunctionArgs) {
+  requireSameOrigin(request);
   const form = await request.formData();
   const intent = form.get('intent');
   if (intent === 'off') return inventory.chaos.disable();

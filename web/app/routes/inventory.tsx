@@ -4,6 +4,7 @@ import { RouteError } from '../components/route-error';
 import { problemText } from '../lib/errors';
 import { inventory } from '../lib/inventory.server';
 import { formatTime } from '../lib/orders';
+import { requireSameOrigin } from '../lib/same-origin.server';
 import type { InventoryItem } from '../lib/types';
 
 const MAX_RESTOCK = 1_000_000;
@@ -13,6 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'Inventory · Valerix' }];
 export const loader = async () => ({ items: await inventory.listItems() });
 
 export async function action({ request }: ActionFunctionArgs) {
+  requireSameOrigin(request);
   const form = await request.formData();
   const itemId = String(form.get('item_id') ?? '');
   const quantity = Number(form.get('quantity'));

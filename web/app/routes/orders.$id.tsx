@@ -7,12 +7,16 @@ import { StatusBadge } from '../components/status-badge';
 import { useLastDefined, useOrderEvents, useThrottledRevalidate } from '../lib/live';
 import { canCancel, formatTime } from '../lib/orders';
 import { orders } from '../lib/orders.server';
+import { requireSameOrigin } from '../lib/same-origin.server';
 
 export const meta: MetaFunction = ({ params }) => [{ title: `${params.id} · Orders · Valerix` }];
 
 export const loader = ({ params }: LoaderFunctionArgs) => orders.loadOne(params.id ?? '');
 
-export const action = ({ params }: ActionFunctionArgs) => orders.cancel(params.id ?? '');
+export function action({ request, params }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  return orders.cancel(params.id ?? '');
+}
 
 export default function OrderDetail() {
   const { order, workflowUrl } = useLoaderData<typeof loader>();

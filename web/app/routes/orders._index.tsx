@@ -8,12 +8,16 @@ import { StatusBadge } from '../components/status-badge';
 import { useLastDefined, useOrderEvents, useThrottledRevalidate } from '../lib/live';
 import { ORDER_STATUSES, applyOrderEvent, formatTime, linesSummary, withLiveStatus, type LiveStatuses } from '../lib/orders';
 import { orders } from '../lib/orders.server';
+import { requireSameOrigin } from '../lib/same-origin.server';
 
 export const meta: MetaFunction = () => [{ title: 'Orders · Valerix' }];
 
 export const loader = ({ request }: LoaderFunctionArgs) => orders.loadList(new URL(request.url));
 
-export const action = async ({ request }: ActionFunctionArgs) => orders.submitForm(await request.formData());
+export async function action({ request }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  return orders.submitForm(await request.formData());
+}
 
 export default function Orders() {
   const page = useLoaderData<typeof loader>();
