@@ -5,8 +5,8 @@ import { RouteError } from '../components/route-error';
 import { MAX_LATENCY_MS, describeChaos, rateLabel, readChaosForm, toPercent } from '../lib/chaos-form';
 import { problemText } from '../lib/errors';
 import { inventory } from '../lib/inventory.server';
-import { requireSameOrigin } from '../lib/same-origin.server';
 import { formatTime } from '../lib/orders';
+import { requireSameOrigin } from '../lib/same-origin.server';
 import { CHAOS_RATES, type ChaosRate, type ChaosState } from '../lib/types';
 
 export const meta: MetaFunction = () => [{ title: 'Chaos · Valerix' }];
