@@ -172,7 +172,8 @@ export function serviceEnv(infra: Infrastructure, ports: ServicePorts): Record<s
     GATEWAY_PORT: String(ports.gateway),
     WORKER_HTTP_PORT: String(ports.worker),
     WORKER_SDK_METRICS_PORT: String(ports.workerSdkMetrics ?? 0),
-    ...(ports.web !== undefined ? { PORT: String(ports.web), WEB_PORT: String(ports.web) } : {}),
+    // remix-serve listens on every interface unless HOST is set; the dashboard acts as an admin.
+    ...(ports.web !== undefined ? { PORT: String(ports.web), WEB_PORT: String(ports.web), HOST: '127.0.0.1' } : {}),
     INVENTORY_URL: `http://127.0.0.1:${ports.inventory}`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
     WORKER_URL: `http://127.0.0.1:${ports.worker}`,

@@ -75,6 +75,8 @@ describe('orders page, live', () => {
   it('listens on the dashboard’s own event route and says when it is live', async () => {
     renderOrders([[order(A, 'PENDING', 1)]]);
     await screen.findByText(A);
+    // The stream opens in an effect, which a loaded machine may run after the first paint.
+    await waitFor(() => expect(FakeEventSource.instances).toHaveLength(1));
     const source = FakeEventSource.instances[0]!;
     expect(source.url).toBe('/api/events');
     expect(screen.getByRole('status').textContent).toContain('Connecting');
