@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadConfig } from '../../shared/env';
+import { checkSecrets, secret } from '../../shared/secrets';
 
 const url = (fallback: string) => z.string().url().default(fallback);
 
@@ -11,13 +12,16 @@ const schema = z.object({
   WORKER_URL: url('http://127.0.0.1:3003'),
   TEMPORAL_UI_URL: url('http://127.0.0.1:8233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  /** Bearer token of the inventory service's /api/admin routes; used by loaders only. */
-  ADMIN_TOKEN: z.string().min(8).default('valerix-local-admin'),
+  /** Admin bearer token at the inventory service (chaos, restock); used by loaders and actions only. */
+  ADMIN_TOKEN: secret('ADMIN_TOKEN'),
 });
 
 /** The dashboard's server-side settings; nothing here reaches the browser unless a loader returns it. */
 export const config = (() => {
   const parsed = loadConfig('web', schema);
+  if (checkSecrets('web', { ADMIN_TOKEN: parsed.ADMIN_TOKEN }).length > 0) {
+    console.warn(JSON.stringify({ level: 'warn', service: 'web', msg: 'published development ADMIN_TOKEN in use' }));
+  }
   return {
     gatewayUrl: parsed.GATEWAY_URL,
     gatewayPublicUrl: parsed.GATEWAY_PUBLIC_URL ?? parsed.GATEWAY_URL,

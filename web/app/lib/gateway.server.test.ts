@@ -136,7 +136,8 @@ describe('gateway client', () => {
     await upstreamClosed;
   });
 
-  it('closes the gateway connection after the stream’s lifetime even when no abort arrives', async () => {
+  /** A gateway stream that never ends; `open()` counts its connections still open. */
+  async function endlessUpstream() {
     let open = 0;
     fake = await startFakeService((_request, response) => {
       open += 1;
@@ -144,24 +145,23 @@ describe('gateway client', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write('retry: 3000\n\n');
     });
+    return { url: fake.url, open: () => open };
+  }
+
+  it('closes the gateway connection after the stream’s lifetime even when no abort arrives', async () => {
+    const upstream = await endlessUpstream();
     // Behind remix-serve the request's signal may never fire (see EVENT_STREAM_LIFETIME_MS): this one never does.
-    const response = await createGatewayClient(fake.url, 10_000, 200).orderEvents(null, new AbortController().signal);
+    const response = await createGatewayClient(upstream.url, 10_000, 200).orderEvents(null, new AbortController().signal);
     expect(await response.text()).toBe('retry: 3000\n\n');
-    await expect.poll(() => open, { timeout: 2_000 }).toBe(0);
+    await expect.poll(upstream.open, { timeout: 2_000 }).toBe(0);
   });
 
   it('closes the gateway connection when the browser’s stream is cancelled', async () => {
-    let open = 0;
-    fake = await startFakeService((_request, response) => {
-      open += 1;
-      response.on('close', () => (open -= 1));
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write('retry: 3000\n\n');
-    });
-    const reader = (await createGatewayClient(fake.url).orderEvents(null, new AbortController().signal)).body!.getReader();
+    const upstream = await endlessUpstream();
+    const reader = (await createGatewayClient(upstream.url).orderEvents(null, new AbortController().signal)).body!.getReader();
     await reader.read();
     await reader.cancel();
-    await expect.poll(() => open, { timeout: 2_000 }).toBe(0);
+    await expect.poll(upstream.open, { timeout: 2_000 }).toBe(0);
   });
 
   it('reads /health/deep with its round trip, also when it answers 503', async () => {
