@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
+import { MAX_STOCK } from '../api/inventory/schemas';
 import { createInventoryStore } from '../api/inventory/store';
 import { freePort, waitFor } from '../infra/ports';
 import { ManagedProcess } from '../infra/process';
@@ -19,7 +20,8 @@ const CEILING_WORKER_PATH = fileURLToPath(new URL('./ceiling/worker.ts', import.
 
 /** Items only the bench orders, with stock no run can exhaust (stock is a 32-bit integer). */
 export const BENCH_ITEMS = Array.from({ length: 50 }, (_, i) => `bench-item-${String(i + 1).padStart(2, '0')}`);
-const BENCH_STOCK = 1_000_000_000;
+// As much as an item may hold: no bench run comes near selling it out.
+const BENCH_STOCK = MAX_STOCK;
 
 export interface BenchStack {
   root: string;
