@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: throughput, latency and memory of a private Valerix stack under k6 load, next
+ * `npm run bench`: throughput, latency and memory of a private Valerix stack under an open-model load (bench/order-load.ts), next
  * to Temporal's own ceiling on the same server. See bench/README.md and --help.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { temporalCliPath } from '../infra/temporal';
 import { calibrationMs } from './calibrate';
 import { createCeilingDriver, type CeilingDriver } from './ceiling/driver';
 import { cpuBetween, cpuSnapshot } from './cpu';
-import { k6Path, k6Version, runK6, type K6Result, type K6Run } from './k6';
+import { runOrderLoad, type OrderLoadResult, type OrderLoadRun } from './order-load';
 import { MemorySampler } from './memory';
 import { HELP, parseBenchArgs, type BenchOptions } from './options';
 import { createOrdersProbe, type OrdersProbe } from './orders-probe';
@@ -19,7 +19,6 @@ import { BENCH_ITEMS, startBenchStack, type BenchStack } from './stack';
 import { bestRate, distribution, holdRate, judgeStep, lowerHoldRate, nextRate, type RateSearch, type Sample } from './stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const K6_SCRIPT = fileURLToPath(new URL('./k6/orders.js', import.meta.url));
 const CEILING_WORKER = 'ceiling worker (bench only)';
 const WARMUP_RATE = 10;
 /** A step stops early once this many seconds of arrivals are waiting. */
@@ -177,14 +176,13 @@ async function search(
   return { steps: history(), failedHolds: holds.slice(0, -1), bestRate: bestRate(history()), sustained: holds.at(-1) };
 }
 
-function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run: Omit<K6Run, 'baseUrl' | 'items' | 'multiShare'>, onResult?: (result: K6Result) => void): StepDriver {
+function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run: Omit<OrderLoadRun, 'baseUrl' | 'items' | 'multiShare'>, onResult?: (result: OrderLoadResult) => void): StepDriver {
   const prefix = run.keyPrefix;
   return {
     label,
     sampleEveryMs: 1000,
     async send(signal) {
-      const k6Run = { ...run, baseUrl: stack.gatewayUrl, items: BENCH_ITEMS, multiShare: options.multiShare };
-      const result = await runK6(k6Path(ROOT), K6_SCRIPT, stack.dataDir, k6Run, signal);
+      const result = await runOrderLoad({ ...run, baseUrl: stack.gatewayUrl, items: BENCH_ITEMS, multiShare: options.multiShare }, signal);
       onResult?.(result);
       return { planned: result.planned, sent: result.ok + result.failed, errors: result.failed, dropped: result.dropped };
     },
@@ -230,13 +228,13 @@ async function latencyPhase(stack: BenchStack, probe: OrdersProbe, runTag: strin
   await runStep('warm-up', warmRate, durations.warmupS, ordersDriver(stack, probe, 'warm-up', warmRun), parts);
 
   const prefix = `${runTag}lat-`;
-  let accept: K6Result | undefined;
+  let accept: OrderLoadResult | undefined;
   const step = await runStep('latency', rate, durations.latencyS, ordersDriver(stack, probe, 'latency', { mode: 'accept', rate, durationS: durations.latencyS, keyPrefix: prefix }, (r) => (accept = r)), parts);
   const endToEnd = await probe.endToEnd(prefix);
   const counts = await probe.counts(prefix);
 
   progress(`replay: ${rate}/s for ${durations.replayS} s over the ${accept!.ok} keys just accepted`);
-  const replay = await runK6(k6Path(ROOT), K6_SCRIPT, stack.dataDir, {
+  const replay = await runOrderLoad({
     baseUrl: stack.gatewayUrl,
     mode: 'replay',
     rate,
@@ -261,12 +259,11 @@ async function latencyPhase(stack: BenchStack, probe: OrdersProbe, runTag: strin
 
 async function main(): Promise<void> {
   execFileSync('bash', [path.join(ROOT, 'scripts/provision.sh')], { stdio: 'inherit' });
-  execFileSync('bash', [path.join(ROOT, 'scripts/provision-k6.sh')], { stdio: 'inherit' });
   const startedAt = new Date();
   const loadAvgBefore = os.loadavg();
   const calibrationBefore = calibrationMs();
   const versions = {
-    k6: k6Version(k6Path(ROOT)),
+    load: 'bench/order-load.ts (open model, node:http)',
     temporal: execFileSync(temporalCliPath(ROOT), ['--version'], { encoding: 'utf8' }).trim(),
   };
   progress(`${options.quick ? 'quick' : 'full'} run; load average now ${loadAvgBefore.map((v) => v.toFixed(2)).join(' ')}`);
@@ -296,7 +293,7 @@ async function main(): Promise<void> {
   try {
     if (options.phases.has('latency')) result.latency = await latencyPhase(stack, probe, runTag, parts);
     if (options.phases.has('throughput')) {
-      const accepts = new Map<string, K6Result>();
+      const accepts = new Map<string, OrderLoadResult>();
       const saga = await search(
         'saga',
         options.saga,

@@ -4,7 +4,7 @@ import { CLOCK_TICKS, listProcesses, treeTicks } from './procfs';
 
 /** CPU used during a step, in cores (1.0 = one core busy the whole time). */
 export interface CpuUse {
-  /** The bench's process tree: the stack, k6, the ceiling worker and the bench itself. */
+  /** The bench's process tree: the stack, the ceiling worker and the bench itself. */
   benchCores: number;
   /** Everything else on the machine (other engineers' tests, for example). */
   otherCores: number;

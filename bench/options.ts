@@ -4,7 +4,7 @@ import type { RateSearch } from './stats';
 export const HELP = `Usage: npm run bench -- [options]
 
 Starts a private Valerix stack (Postgres, Redis, Temporal dev server, inventory, worker,
-gateway) on free ports in a throwaway folder, drives the gateway with k6 at constant arrival
+gateway) on free ports in a throwaway folder, drives the gateway at a constant arrival
 rates, and prints throughput, latency and memory next to Temporal's own ceiling on the same
 server. Results: a table here and JSON in .artifacts/bench/<timestamp>.json.
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 /**
- * What the orders database says about the orders of one k6 run, found by their Idempotency-Key
+ * What the orders database says about the orders of one load step, found by their Idempotency-Key
  * prefix: the primary key's btree serves the range [prefix, prefix with its last character + 1).
  */
 export interface PrefixCounts {

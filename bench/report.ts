@@ -74,7 +74,8 @@ export interface BenchResult {
     /** bench/calibrate.ts before the stack started and after it stopped: lower is a faster machine. */
     calibrationMs: { before: number; after: number };
     node: string;
-    k6: string;
+    /** The load generator. */
+    load: string;
     temporal: string;
   };
   startupS: Record<string, number>;
@@ -153,7 +154,7 @@ export function renderTable(result: BenchResult): string {
     `Valerix bench, ${result.mode} run, ${result.startedAt}${result.label ? `, "${result.label}"` : ''}`,
     `  machine: ${m.cores} cores, ${m.memoryGiB.toFixed(0)} GiB; load average before ${m.loadAvgBefore.map((v) => v.toFixed(2)).join(' ')}, after ${m.loadAvgAfter.map((v) => v.toFixed(2)).join(' ')}`,
     `  cpu speed: a fixed one-core job took ${m.calibrationMs.before.toFixed(0)} ms before, ${m.calibrationMs.after.toFixed(0)} ms after (lower is faster; compare runs by it)`,
-    `  ${m.k6}; ${m.temporal}; node ${m.node}`,
+    `  ${m.load}; ${m.temporal}; node ${m.node}`,
     '',
   );
   if (result.saga || result.ceiling) {

@@ -8,7 +8,7 @@ export interface Distribution {
   max: number;
 }
 
-/** Percentile with linear interpolation between closest ranks (what k6 and numpy report). */
+/** Percentile with linear interpolation between closest ranks (what numpy reports). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = (p / 100) * (sorted.length - 1);

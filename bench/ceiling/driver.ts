@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { TEMPORAL_NAMESPACE } from '../../infra/temporal';
+import { runArrivals } from '../arrivals';
 import { distribution, type Distribution } from '../stats';
 import { CEILING_TASK_QUEUE, type benchCeilingWorkflow } from './workflows';
 
@@ -8,7 +9,7 @@ export interface CeilingRun {
   planned: number;
   started: number;
   failed: number;
-  /** Starts skipped because too many were still waiting for an answer (like k6's dropped iterations). */
+  /** Starts skipped because too many were still waiting for an answer (open model: see runArrivals). */
   dropped: number;
   /** StartWorkflowExecution round trip, ms. */
   startLatency: Distribution;
@@ -19,7 +20,7 @@ export interface CeilingRun {
 
 /**
  * Starts the ceiling workflow straight through the Temporal client at a constant rate (open
- * model, like k6's constant-arrival-rate); completions come from the ceiling worker's counter.
+ * model, runArrivals); completions come from the ceiling worker's counter.
  */
 export async function createCeilingDriver(address: string, completionsUrl: string) {
   const connection = await Connection.connect({ address });
@@ -35,58 +36,23 @@ export async function createCeilingDriver(address: string, completionsUrl: strin
   return {
     /** An abort stops sending; what was sent is still awaited. */
     async run(rate: number, durationS: number, idPrefix: string, signal?: AbortSignal): Promise<CeilingRun> {
-      let planned = Math.round(rate * durationS);
-      const maxInFlight = Math.max(100, rate * 2);
       const latencies: number[] = [];
-      let sent = 0;
-      let inFlight = 0;
       let started = 0;
       let failed = 0;
-      let dropped = 0;
       let firstStart = 0;
       let lastStart = 0;
-      const began = performance.now();
-      await new Promise<void>((resolve) => {
-        const finishIfDone = () => {
-          if (sent >= planned && inFlight === 0) resolve();
-        };
-        const timer = setInterval(() => {
-          if (signal?.aborted) planned = sent;
-          const due = Math.min(planned, Math.floor((rate * (performance.now() - began)) / 1000));
-          for (; sent < due; sent += 1) {
-            if (inFlight >= maxInFlight) {
-              dropped += 1;
-              continue;
-            }
-            inFlight += 1;
-            const sentAt = performance.now();
-            lastStart = Date.now();
-            firstStart ||= lastStart;
-            client.workflow
-              .start<typeof benchCeilingWorkflow>('benchCeilingWorkflow', {
-                taskQueue: CEILING_TASK_QUEUE,
-                workflowId: `${idPrefix}${sent}`,
-              })
-              .then(
-                () => {
-                  started += 1;
-                  startedTotal += 1;
-                  latencies.push(performance.now() - sentAt);
-                },
-                () => {
-                  failed += 1;
-                },
-              )
-              .finally(() => {
-                inFlight -= 1;
-                finishIfDone();
-              });
-          }
-          if (sent >= planned) {
-            clearInterval(timer);
-            finishIfDone();
-          }
-        }, 5);
+      const { planned, dropped } = await runArrivals({ rate, durationS, maxInFlight: Math.max(100, rate * 2), signal }, async (n) => {
+        const sentAt = performance.now();
+        lastStart = Date.now();
+        firstStart ||= lastStart;
+        try {
+          await client.workflow.start<typeof benchCeilingWorkflow>('benchCeilingWorkflow', { taskQueue: CEILING_TASK_QUEUE, workflowId: `${idPrefix}${n}` });
+          started += 1;
+          startedTotal += 1;
+          latencies.push(performance.now() - sentAt);
+        } catch {
+          failed += 1;
+        }
       });
       return { planned, started, failed, dropped, startLatency: distribution(latencies), firstStart, lastStart };
     },

@@ -1,0 +1,106 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { runArrivals } from './arrivals';
+import { distribution } from './stats';
+
+export interface OrderLoadRun {
+  baseUrl: string;
+  /** accept: new keys; replay: the first replayCount keys of keyPrefix again, with the same bodies. */
+  mode: 'accept' | 'replay';
+  rate: number;
+  durationS: number;
+  keyPrefix: string;
+  items: readonly string[];
+  /** Share of orders with 2-4 lines; the rest are the seed's single-item body. */
+  multiShare: number;
+  replayCount?: number;
+}
+
+export interface OrderLoadResult {
+  planned: number;
+  ok: number;
+  failed: number;
+  dropped: number;
+  /** Answers that did (replay) or did not (accept) carry Idempotency-Replayed when they should. */
+  replayMismatch: number;
+  /** POST round trip of the 201/202 answers, ms. */
+  latency: { p50: number; p95: number; p99: number; max: number };
+}
+
+/** mulberry32: order n always gets the same body, so a replay sends what was accepted. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function orderBody(n: number, items: readonly string[], multiShare: number): unknown {
+  const next = random(n * 2654435761);
+  const pick = (taken: string[]) => {
+    for (;;) {
+      const item = items[Math.floor(next() * items.length)]!;
+      if (!taken.includes(item)) return item;
+    }
+  };
+  const quantity = () => 1 + Math.floor(next() * 3);
+  if (next() >= multiShare) return { item_id: pick([]), quantity: quantity() };
+  const count = Math.min(2 + Math.floor(next() * 3), items.length);
+  const lines: { item_id: string; quantity: number }[] = [];
+  for (let i = 0; i < count; i += 1) lines.push({ item_id: pick(lines.map((line) => line.item_id)), quantity: quantity() });
+  return { lines };
+}
+
+function post(agent: http.Agent, url: URL, body: string, key: string): Promise<{ status: number; replayed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, replayed: response.headers['idempotency-replayed'] === 'true' }));
+        response.on('error', reject);
+      },
+    );
+    request.setTimeout(30_000, () => request.destroy(new Error('no answer in 30 s')));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/**
+ * POST /api/orders at a constant arrival rate (open model) with a fresh Idempotency-Key per
+ * order, or replays of earlier keys. Runs in the bench's own process instead of k6, whose AGPL this project does not allow.
+ */
+export async function runOrderLoad(run: OrderLoadRun, signal?: AbortSignal): Promise<OrderLoadResult> {
+  const url = new URL('/api/orders', run.baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(100, run.rate * 2) });
+  const latencies: number[] = [];
+  let failed = 0;
+  let replayMismatch = 0;
+  try {
+    const { planned, dropped } = await runArrivals({ rate: run.rate, durationS: run.durationS, maxInFlight: Math.max(100, run.rate * 2), signal }, async (i) => {
+      const n = run.mode === 'replay' ? i % Math.max(1, run.replayCount ?? 1) : i;
+      const sentAt = performance.now();
+      try {
+        const answer = await post(agent, url, JSON.stringify(orderBody(n, run.items, run.multiShare)), `${run.keyPrefix}${n}`);
+        if (answer.status !== 201 && answer.status !== 202) {
+          failed += 1;
+          return;
+        }
+        latencies.push(performance.now() - sentAt);
+        if (answer.replayed !== (run.mode === 'replay')) replayMismatch += 1;
+      } catch {
+        failed += 1;
+      }
+    });
+    const latency = distribution(latencies);
+    return { planned, ok: latencies.length, failed, dropped, replayMismatch, latency: { p50: latency.p50, p95: latency.p95, p99: latency.p99, max: latency.max } };
+  } finally {
+    agent.destroy();
+  }
+}
