@@ -3,7 +3,7 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
 const PRISMA_CODE = /^P\d{4}$/;
 
 /** The SQLSTATE of a Postgres error, however deep pg or Prisma's driver adapter wrapped it. */
-export function sqlState(err: unknown, depth = 0): string | undefined {
+function sqlState(err: unknown, depth = 0): string | undefined {
   if (typeof err !== 'object' || err === null || depth > 5) return undefined;
   const candidate = err as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: unknown; driverAdapterError?: unknown };
   for (const code of [candidate.originalCode, candidate.code]) {

@@ -7,10 +7,6 @@ export const SAFE_TEXT_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udf
 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f]|\p{Cs}/gu;
 
-export function isSafeText(text: string): boolean {
-  return !new RegExp(UNSAFE.source, 'u').test(text);
-}
-
 /** What the read model stores for text that got past the edge anyway: readable, never a write error. */
 export function storableText(text: string): string {
   return text.replace(UNSAFE, '\uFFFD');
