@@ -29,8 +29,9 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-/** The gateway's REST API, called from loaders and actions only. */
-export function createGatewayClient(baseUrl: string, timeoutMs = 10_000, eventStreamLifetimeMs = EVENT_STREAM_LIFETIME_MS) {
+/** The gateway's REST API, called from loaders and actions only, always as the admin; the token never leaves the server. */
+export function createGatewayClient(baseUrl: string, adminToken: string, timeoutMs = 10_000, eventStreamLifetimeMs = EVENT_STREAM_LIFETIME_MS) {
+  const admin = { authorization: `Bearer ${adminToken}` };
   const url = (path: string, query: Record<string, string | number | undefined> = {}) => {
     const target = new URL(path, baseUrl);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(name, String(value));
@@ -39,11 +40,11 @@ export function createGatewayClient(baseUrl: string, timeoutMs = 10_000, eventSt
 
   return {
     async listOrders(query: ListQuery, timeout = timeoutMs): Promise<OrderList> {
-      return expectJson('gateway', await call('gateway', url('/api/orders', { ...query }), { timeoutMs: timeout }));
+      return expectJson('gateway', await call('gateway', url('/api/orders', { ...query }), { headers: admin, timeoutMs: timeout }));
     },
 
     async getOrder(id: string): Promise<OrderView | null> {
-      const response = await call('gateway', url(`/api/orders/${encodeURIComponent(id)}`), { timeoutMs });
+      const response = await call('gateway', url(`/api/orders/${encodeURIComponent(id)}`), { headers: admin, timeoutMs });
       if (response.status === 404) return null;
       return expectJson('gateway', response);
     },
@@ -51,7 +52,7 @@ export function createGatewayClient(baseUrl: string, timeoutMs = 10_000, eventSt
     async placeOrder(key: string, lines: { item_id: string; quantity: number }[]): Promise<PlaceResult> {
       const response = await call('gateway', url('/api/orders'), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        headers: { ...admin, 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify({ lines }),
         timeoutMs,
       });
@@ -63,7 +64,7 @@ export function createGatewayClient(baseUrl: string, timeoutMs = 10_000, eventSt
     async cancelOrder(id: string): Promise<CancelResult> {
       const response = await call('gateway', url(`/api/orders/${encodeURIComponent(id)}/cancel`), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...admin, 'content-type': 'application/json' },
         body: JSON.stringify({ reason: 'cancelled from the dashboard' }),
         timeoutMs: CANCEL_TIMEOUT_MS,
       });
@@ -78,7 +79,7 @@ export function createGatewayClient(baseUrl: string, timeoutMs = 10_000, eventSt
      * reconnecting (with its Last-Event-ID) instead of giving up.
      */
     async orderEvents(lastEventId: string | null, signal: AbortSignal): Promise<Response> {
-      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      const headers: Record<string, string> = { ...admin, accept: 'text/event-stream' };
       if (lastEventId && STREAM_ID.test(lastEventId)) headers['last-event-id'] = lastEventId;
       const upstream = new AbortController();
       const abort = () => upstream.abort();
@@ -105,7 +106,7 @@ export function createGatewayClient(baseUrl: string, timeoutMs = 10_000, eventSt
 
     /** GET /health/deep: the gateway's own view of its dependencies (answered with 200 or 503). */
     async deepHealth(): Promise<{ probe: Probe; body: DeepHealth | null }> {
-      const result = await probe(url('/health/deep'), 5_000);
+      const result = await probe(url('/health/deep'), 5_000, { headers: admin });
       try {
         return { probe: result, body: result.body ? (JSON.parse(result.body) as DeepHealth) : null };
       } catch {
@@ -142,4 +143,4 @@ export interface DeepHealth {
 
 export type GatewayClient = ReturnType<typeof createGatewayClient>;
 
-export const gateway = createGatewayClient(config.gatewayUrl);
+export const gateway = createGatewayClient(config.gatewayUrl, config.adminToken);
