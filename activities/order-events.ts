@@ -37,6 +37,9 @@ export function createOrderEventPublisher(redis: Redis): OrderEventPublisher {
         event.eventId,
         'order_id',
         event.orderId,
+        // Lets the gateway show a client only its own orders' events without parsing data.
+        'client_id',
+        state.clientId ?? '',
         'data',
         JSON.stringify(event),
       );

@@ -44,8 +44,8 @@ export function createOrderStore(db: OrdersDb): OrderStore {
         .$queryRaw<{ written: bigint }[]>(
           Prisma.sql`
         WITH saved AS (
-          INSERT INTO orders (id, status, reason, version, created_at, updated_at, completed_at, timeline)
-          VALUES (${state.orderId}, ${state.status}, ${storableOrNull(state.reason)}, ${state.version},
+          INSERT INTO orders (id, client_id, status, reason, version, created_at, updated_at, completed_at, timeline)
+          VALUES (${state.orderId}, ${state.clientId ?? null}, ${state.status}, ${storableOrNull(state.reason)}, ${state.version},
                   ${new Date(state.createdAt)}, ${new Date(state.updatedAt)},
                   ${state.completedAt ? new Date(state.completedAt) : null}, ${storableJson(state.timeline)}::jsonb)
           ON CONFLICT (id) DO UPDATE

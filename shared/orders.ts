@@ -68,6 +68,8 @@ export interface OrderPolicy {
 
 export interface OrderInput {
   orderId: string;
+  /** The gateway client that placed it; absent in orders started before clients existed. */
+  clientId?: string;
   lines: OrderLineInput[];
   policy: OrderPolicy;
 }
@@ -92,6 +94,7 @@ export interface TimelineEntry {
 
 export interface OrderState {
   orderId: string;
+  clientId?: string;
   status: OrderStatus;
   reason?: FailureReason | 'cancelled' | 'returned';
   lastError?: string;

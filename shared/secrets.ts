@@ -8,6 +8,10 @@ import { z } from 'zod';
 export const DEV_SECRETS = {
   ADMIN_TOKEN: 'valerix-local-admin',
   INVENTORY_SERVICE_TOKEN: 'valerix-local-service',
+  /** The dashboard's login password (one operator account). */
+  DASHBOARD_PASSWORD: 'valerix-local-dashboard',
+  /** Signs the dashboard's session cookie. */
+  SESSION_SECRET: 'valerix-local-session-secret',
 } as const;
 
 export type SecretName = keyof typeof DEV_SECRETS;

@@ -12,6 +12,8 @@ import { registerProblemHandling } from '../http/problem';
 import { addressKey, registerRateLimit } from '../http/rate-limit';
 import { httpServerOptions } from '../http/server-options';
 import { registerStrictValidation } from '../http/validation';
+import { createAuthenticator } from './clients/authenticate';
+import { createClientStore } from './clients/store';
 import { createOrderEventFeed } from './events/feed';
 import { registerOrderEventRoutes } from './events/routes';
 import { registerOrderRoutes } from './orders/routes';
@@ -31,6 +33,8 @@ export interface GatewayDeps {
   ordersPerMinute: number;
   /** An order not terminal this long after its last transition counts as stuck (orders_stuck). */
   stuckAfterMs: number;
+  /** The admin secret (ADMIN_TOKEN): accepted as the admin role, besides admin API keys. */
+  adminToken: string;
   /** This app's Prometheus registry (server.ts adds process metrics); a fresh one if omitted. */
   metrics?: Registry;
 }
@@ -39,11 +43,15 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   const app = Fastify(httpServerOptions('gateway', deps.logLevel)).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
   registerStrictValidation(app);
+  const authenticate = createAuthenticator({ clients: createClientStore(deps.db), adminToken: deps.adminToken });
+  // Before the rate limit's route hooks, so that budgets are per client. Health, metrics and docs stay open.
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.url?.startsWith('/api/')) await authenticate(request);
+  });
   await registerRateLimit(app, {
     redis: deps.redis,
     service: 'gateway',
-    // By address until clients authenticate with keys of their own.
-    callerOf: addressKey,
+    callerOf: (request) => (request.caller ? `client:${request.caller.id}` : addressKey(request)),
     perMinute: () => deps.ordersPerMinute,
     limits: (request) => request.method === 'POST' && request.routeOptions.url === '/api/orders',
   });
@@ -61,7 +69,10 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   });
   await registerOpenApi(app, {
     title: 'Valerix gateway',
-    description: 'Orders as Temporal sagas. Every POST needs an Idempotency-Key; errors are application/problem+json.',
+    description:
+      'Orders as Temporal sagas. Every /api route needs `Authorization: Bearer <API key>`; every POST an Idempotency-Key. ' +
+      'Errors are application/problem+json.',
+    security: [{ apiKey: [] }],
   });
   registerHealthRoutes(app, {
     temporal: () => deps.temporal.workflowService.getSystemInfo({}),

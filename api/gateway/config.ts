@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { TASK_QUEUE } from '../../shared/orders';
 import { databaseUrl, loadConfig, logLevel, milliseconds, port } from '../../shared/env';
+import { checkSecrets, secret } from '../../shared/secrets';
 
 const schema = z.object({
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: port(3001),
-  ORDERS_DATABASE_URL: databaseUrl('postgresql://valerix@127.0.0.1:5432/orders'),
+  ORDERS_DATABASE_URL: databaseUrl('postgresql://valerix_app@127.0.0.1:5432/orders'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -16,7 +17,9 @@ const schema = z.object({
   INVENTORY_CALL_TIMEOUT_MS: milliseconds(10_000),
   /** How long a CONFIRMED order can still be cancelled (a return). */
   RETURN_WINDOW_MS: milliseconds(7 * 24 * 3600 * 1000),
-  /** New orders one caller (API key, or address without one) may place per minute, across all gateways. */
+  /** Bearer secret accepted as the admin role (every order); the dashboard calls with it. */
+  ADMIN_TOKEN: secret('ADMIN_TOKEN'),
+  /** New orders one client may place per minute, across all gateways. */
   ORDER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   /** A non-terminal order not updated for this long is reported by the orders_stuck metric (and its alert). */
   ORDER_STUCK_AFTER_MS: milliseconds(10 * 60_000),
@@ -43,6 +46,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     orderStuckAfterMs: parsed.ORDER_STUCK_AFTER_MS,
     ordersPerMinute: parsed.ORDER_RATE_LIMIT_PER_MINUTE,
+    adminToken: parsed.ADMIN_TOKEN,
+    publishedSecrets: checkSecrets('gateway', { ADMIN_TOKEN: parsed.ADMIN_TOKEN }, env),
     logLevel: parsed.LOG_LEVEL,
   };
 }

@@ -27,8 +27,13 @@ const app = await buildGatewayApp({
   logLevel: config.logLevel,
   stuckAfterMs: config.orderStuckAfterMs,
   ordersPerMinute: config.ordersPerMinute,
+  adminToken: config.adminToken,
   metrics: createMetricsRegistry('gateway', { processMetrics: true }),
 });
+
+if (config.publishedSecrets.length > 0) {
+  app.log.warn({ secrets: config.publishedSecrets }, 'published development ADMIN_TOKEN in use; anyone who reads the README can see every order');
+}
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) log.error({ err }, 'shutting down after an error');

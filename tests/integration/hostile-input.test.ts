@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createClientStore } from '../../api/gateway/clients/store';
 import { httpServerOptions } from '../../api/http/server-options';
 import { registerProblemHandling } from '../../api/http/problem';
 import { PROBLEM_TYPES } from '../../shared/problems';
-import { TEST_SERVICE_TOKEN, TEST_STUCK_AFTER_MS, createTestItem, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
+import { TEST_SERVICE_TOKEN, TEST_STUCK_AFTER_MS, bearer, createTestItem, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
 
 let s: TestServices;
 
@@ -21,8 +22,9 @@ const PROBLEM = 'application/problem+json; charset=utf-8';
 /** Text Postgres cannot store (NUL, lone surrogates) and other control characters. */
 const POISON = ['stop\u0000now', 'half \ud800 pair', 'tail \udc00', 'bell \u0007', 'esc \u001b[31m', 'c1 \u0085'];
 
+/** A request with the test client's API key, unless `init` brings another credential. */
 async function send(url: string, init: RequestInit) {
-  const response = await fetch(url, init);
+  const response = await fetch(url, { ...init, headers: { ...bearer(s.clientKey), ...(init.headers as Record<string, string>) } });
   const text = await response.text();
   return { status: response.status, type: response.headers.get('content-type'), body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
@@ -42,7 +44,7 @@ function rawRequest(url: string, request: string): Promise<string> {
 describe('poison input never reaches durable state', () => {
   it('refuses a cancel reason with control characters or lone surrogates (400), and the order stays cancellable', async () => {
     const itemId = await createTestItem(s.inventoryStore, 5);
-    const order = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key: randomUUID(), wait: 10 });
+    const order = await postOrder(s, { item_id: itemId, quantity: 1 }, { key: randomUUID(), wait: 10 });
     expect(order.body.status).toBe('CONFIRMED');
     for (const reason of POISON) {
       const refused = await send(`${s.gatewayUrl}/api/orders/${order.body.id}/cancel`, {
@@ -60,7 +62,7 @@ describe('poison input never reaches durable state', () => {
       body: JSON.stringify({ reason: 'changed my mind — ünïcödé and emoji 📦 are fine' }),
     });
     expect(cancelled.status).toBe(200);
-    await waitForStatus(s.gatewayUrl, order.body.id, ['CANCELLED']);
+    await waitForStatus(s, order.body.id, ['CANCELLED']);
     expect((await s.inventoryStore.get(itemId))!.stock).toBe(5);
   });
 
@@ -70,7 +72,7 @@ describe('poison input never reaches durable state', () => {
       const id = /\p{Cs}/u.test(poison) ? 'ord_%ED%A0%80' : encodeURIComponent(`ord_${poison}`);
       const path = `${s.gatewayUrl}/api/orders/${id}`;
       expect((await send(path, {})).status, JSON.stringify(poison)).toBe(400);
-      const item = await postOrder(s.gatewayUrl, { item_id: poison, quantity: 1 }, { key: randomUUID() });
+      const item = await postOrder(s, { item_id: poison, quantity: 1 }, { key: randomUUID() });
       expect(item.status).toBe(400);
       const reservation = await send(`${s.inventoryUrl}/api/inventory/deduct`, {
         method: 'POST',
@@ -154,14 +156,14 @@ describe('bounded per caller', () => {
   it('answers 429 problem+json with Retry-After past a caller budget, shared through Redis by every replica', async () => {
     const limited = await startTestServices({ ordersPerMinute: 3, inventoryPerMinute: 3, withWorker: false });
     try {
-      // Counters are per minute and caller (this address); start from none.
-      await limited.redis.del('valerix:rate:gateway:ip:127.0.0.1', 'valerix:rate:inventory:ip:127.0.0.1');
+      // Gateway counters are per client (a fresh one here); inventory ones per address: start from none.
+      await limited.redis.del('valerix:rate:inventory:ip:127.0.0.1');
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i += 1) statuses.push((await postOrder(limited.gatewayUrl, { item_id: 'ps5', quantity: 1 }, { key: randomUUID() })).status);
+      for (let i = 0; i < 4; i += 1) statuses.push((await postOrder(limited, { item_id: 'ps5', quantity: 1 }, { key: randomUUID() })).status);
       expect(statuses.slice(0, 3).every((status) => status === 202 || status === 201)).toBe(true);
       const refused = await fetch(`${limited.gatewayUrl}/api/orders`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...bearer(limited.clientKey) },
         body: JSON.stringify({ item_id: 'ps5', quantity: 1 }),
       });
       expect(statuses[3]).toBe(429);
@@ -170,7 +172,10 @@ describe('bounded per caller', () => {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(((await refused.json()) as { type: string }).type).toBe(PROBLEM_TYPES.rateLimited);
       // Reading orders is not limited by the order budget.
-      expect((await fetch(`${limited.gatewayUrl}/api/orders?limit=1`)).status).toBe(200);
+      expect((await fetch(`${limited.gatewayUrl}/api/orders?limit=1`, { headers: bearer(limited.clientKey) })).status).toBe(200);
+      // The budget is the client's, not the address's: another client from the same address still gets in.
+      const other = await createClientStore(limited.ordersDb).create(`other-${randomUUID().slice(0, 8)}`, 'client');
+      expect((await postOrder({ gatewayUrl: limited.gatewayUrl, clientKey: other.key }, { item_id: 'ps5', quantity: 1 }, { key: randomUUID() })).status).toBe(202);
 
       for (let i = 0; i < 3; i += 1) expect((await fetch(`${limited.inventoryUrl}/api/inventory`)).status).toBe(200);
       expect((await fetch(`${limited.inventoryUrl}/api/inventory`)).status).toBe(429);

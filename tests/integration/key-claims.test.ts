@@ -12,9 +12,9 @@ const databaseUrl = inject('infra').ordersDatabaseUrl;
 const db = createOrdersDb(databaseUrl);
 afterAll(() => db.$disconnect());
 
-function newClaim(requestHash = 'hash-a') {
+function newClaim(requestHash = 'hash-a', clientId = 'cli_claims') {
   const key = `claim-${randomUUID()}`;
-  return { key, orderId: orderIdFor(key), requestHash };
+  return { clientId, key, orderId: orderIdFor(clientId, key), requestHash };
 }
 
 function confirmedState(orderId: string): OrderState {
@@ -58,6 +58,15 @@ describe('Idempotency-Key claims (gateway)', () => {
     expect(replay.claimed === false && viewFromRow(replay.row!)).toEqual(viewFromRow(prismaRow));
   });
 
+  it('keeps one key of two clients apart: each claims its own', async () => {
+    const mine = newClaim('hash-a', 'cli_one');
+    const theirs = { ...newClaim('hash-b', 'cli_two'), key: mine.key };
+    theirs.orderId = orderIdFor('cli_two', mine.key);
+    expect(await claimKey(db, mine)).toEqual({ claimed: true });
+    expect(await claimKey(db, theirs)).toEqual({ claimed: true });
+    expect(await claimKey(db, theirs)).toEqual({ claimed: false, requestHash: 'hash-b', row: null });
+  });
+
   it('gives exactly one claim, and no error, to many requests racing with one key', async () => {
     for (let round = 0; round < 30; round += 1) {
       const claim = newClaim();
@@ -74,7 +83,12 @@ describe('Idempotency-Key claims (gateway)', () => {
     await other.connect();
     try {
       await other.query('BEGIN');
-      await other.query('INSERT INTO idempotency_keys (key, order_id, request_hash) VALUES ($1, $2, $3)', [claim.key, claim.orderId, 'hash-first']);
+      await other.query('INSERT INTO idempotency_keys (client_id, key, order_id, request_hash) VALUES ($1, $2, $3, $4)', [
+        claim.clientId,
+        claim.key,
+        claim.orderId,
+        'hash-first',
+      ]);
       const waiting = claimKey(db, { ...claim, requestHash: 'hash-second' });
       await new Promise((resolve) => setTimeout(resolve, 200)); // the claim is now blocked on the uncommitted row
       await other.query('COMMIT');

@@ -57,6 +57,9 @@ afterAll(async () => {
   await pool?.end();
 });
 
+/** The gateway as the admin (ADMIN_TOKEN is also the gateway's admin credential). */
+const asAdmin = () => ({ gatewayUrl: urls.gateway, clientKey: ADMIN_TOKEN });
+
 async function scrape(url: string): Promise<{ contentType: string | null; samples: Sample[] }> {
   const response = await fetch(`${url}/metrics`);
   expect(response.status).toBe(200);
@@ -78,11 +81,11 @@ describe('metrics exported by the running services', () => {
     itemId = await createTestItem(createInventoryStore(pool), 10, 'metrics');
     // A confirmed order, a replay of it, and a refused one (unknown item: compensates and fails).
     const key = randomUUID();
-    const confirmed = await postOrder(urls.gateway, { item_id: itemId, quantity: 2 }, { key, wait: 15 });
+    const confirmed = await postOrder(asAdmin(), { item_id: itemId, quantity: 2 }, { key, wait: 15 });
     expect(confirmed.body.status).toBe('CONFIRMED');
-    const replay = await postOrder(urls.gateway, { item_id: itemId, quantity: 2 }, { key });
+    const replay = await postOrder(asAdmin(), { item_id: itemId, quantity: 2 }, { key });
     expect(replay.headers.get('idempotency-replayed')).toBe('true');
-    const refused = await postOrder(urls.gateway, { item_id: `missing-${randomUUID()}`, quantity: 1 }, { key: randomUUID(), wait: 15 });
+    const refused = await postOrder(asAdmin(), { item_id: `missing-${randomUUID()}`, quantity: 1 }, { key: randomUUID(), wait: 15 });
     expect(refused.body).toMatchObject({ status: 'FAILED' });
 
     const [gateway, inventory, worker] = await Promise.all([scrape(urls.gateway), scrape(urls.inventory), scrape(urls.worker)]);

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderIdFor } from '../../api/gateway/orders/idempotency';
 import { ORDER_EVENTS_STREAM } from '../../shared/orders';
-import { createTestItem, getOrder, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
+import { bearer, createTestItem, getOrder, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
 
 let s: TestServices;
 
@@ -25,7 +25,7 @@ describe('POST /api/orders idempotency', () => {
     const itemId = await createTestItem(s.inventoryStore, 50);
     const key = randomUUID();
     const responses = await Promise.all(
-      Array.from({ length: 100 }, () => postOrder(s.gatewayUrl, { item_id: itemId, quantity: 2 }, { key })),
+      Array.from({ length: 100 }, () => postOrder(s, { item_id: itemId, quantity: 2 }, { key })),
     );
     expect(responses.every((response) => response.status === 202 || response.status === 201)).toBe(true);
     const ids = new Set(responses.map((response) => response.body.id));
@@ -33,7 +33,7 @@ describe('POST /api/orders idempotency', () => {
     const [orderId] = [...ids] as [string];
     expect(responses.filter((response) => response.headers.get('idempotency-replayed') === 'true')).toHaveLength(99);
 
-    await waitForStatus(s.gatewayUrl, orderId, ['CONFIRMED']);
+    await waitForStatus(s, orderId, ['CONFIRMED']);
     expect((await s.inventoryStore.get(itemId))!.stock).toBe(48);
     expect(await s.ordersDb.order.count({ where: { id: orderId } })).toBe(1);
     expect(await s.ordersDb.idempotencyKey.count({ where: { key } })).toBe(1);
@@ -48,8 +48,8 @@ describe('POST /api/orders idempotency', () => {
     const key = randomUUID();
     await s.stopWorker();
     try {
-      const first = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key });
-      const replay = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key });
+      const first = await postOrder(s, { item_id: itemId, quantity: 1 }, { key });
+      const replay = await postOrder(s, { item_id: itemId, quantity: 1 }, { key });
       expect(first.status).toBe(202);
       expect(replay.status).toBe(202);
       expect(replay.headers.get('idempotency-replayed')).toBe('true');
@@ -57,19 +57,19 @@ describe('POST /api/orders idempotency', () => {
     } finally {
       await s.startWorker();
     }
-    const done = await waitForStatus(s.gatewayUrl, orderIdFor(key), ['CONFIRMED']);
-    expect(done.id).toBe(orderIdFor(key));
+    const done = await waitForStatus(s, orderIdFor(s.clientId, key), ['CONFIRMED']);
+    expect(done.id).toBe(orderIdFor(s.clientId, key));
     expect((await s.inventoryStore.get(itemId))!.stock).toBe(4);
   });
 
   it('replays the same order for the same key and body long after it finished', async () => {
     const itemId = await createTestItem(s.inventoryStore, 10);
     const key = randomUUID();
-    const first = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key, wait: 10 });
+    const first = await postOrder(s, { item_id: itemId, quantity: 1 }, { key, wait: 10 });
     expect(first.status).toBe(201);
     expect(first.headers.get('idempotency-replayed')).toBeNull();
     // The seed's single-item body and the equivalent one-line body are the same request.
-    const replay = await postOrder(s.gatewayUrl, { lines: [{ item_id: itemId, quantity: 1 }] }, { key });
+    const replay = await postOrder(s, { lines: [{ item_id: itemId, quantity: 1 }] }, { key });
     expect(replay.body.id).toBe(first.body.id);
     expect(replay.body.status).toBe('CONFIRMED');
     expect(replay.body.replayed).toBe(true);
@@ -80,12 +80,12 @@ describe('POST /api/orders idempotency', () => {
   it('refuses the same key with a different body with 422 and leaves the order untouched', async () => {
     const itemId = await createTestItem(s.inventoryStore, 10);
     const key = randomUUID();
-    const first = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key, wait: 10 });
-    const reused = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 5 }, { key });
+    const first = await postOrder(s, { item_id: itemId, quantity: 1 }, { key, wait: 10 });
+    const reused = await postOrder(s, { item_id: itemId, quantity: 5 }, { key });
     expect(reused.status).toBe(422);
     expect(reused.headers.get('content-type')).toContain('application/problem+json');
     expect(reused.body).toMatchObject({ type: 'https://valerix.dev/problems/idempotency-key-reused', order_id: first.body.id });
-    expect((await getOrder(s.gatewayUrl, first.body.id)).body.lines[0].quantity).toBe(1);
+    expect((await getOrder(s, first.body.id)).body.lines[0].quantity).toBe(1);
     expect((await s.inventoryStore.get(itemId))!.stock).toBe(9);
   });
 
@@ -96,7 +96,7 @@ describe('POST /api/orders idempotency', () => {
     ['too long', 'k'.repeat(256), 'idempotency-key-invalid'],
     ['non-ASCII', 'clé', 'idempotency-key-invalid'],
   ])('answers 400 when the key is %s', async (_label, key, type) => {
-    const response = await postOrder(s.gatewayUrl, { item_id: 'ps5', quantity: 1 }, { key });
+    const response = await postOrder(s, { item_id: 'ps5', quantity: 1 }, { key });
     expect(response.status).toBe(400);
     expect(response.body.type).toBe(`https://valerix.dev/problems/${type}`);
   });
@@ -113,7 +113,7 @@ describe('POST /api/orders idempotency', () => {
     ['empty body', {}],
   ])('answers 400 problem+json for %s, creating nothing', async (_label, body) => {
     const key = randomUUID();
-    const response = await postOrder(s.gatewayUrl, body, { key });
+    const response = await postOrder(s, body, { key });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(response.body.type).toBe('https://valerix.dev/problems/validation-error');
@@ -123,7 +123,7 @@ describe('POST /api/orders idempotency', () => {
   it('answers 400 problem+json for malformed JSON', async () => {
     const response = await fetch(`${s.gatewayUrl}/api/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...bearer(s.clientKey) },
       body: '{"item_id": "ps5", ',
     });
     expect(response.status).toBe(400);
@@ -132,35 +132,35 @@ describe('POST /api/orders idempotency', () => {
 
   it('answers 202 PENDING without a wait, and Location points at the order', async () => {
     const itemId = await createTestItem(s.inventoryStore, 10);
-    const response = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key: randomUUID() });
+    const response = await postOrder(s, { item_id: itemId, quantity: 1 }, { key: randomUUID() });
     expect(response.status).toBe(202);
     expect(response.body.status).toBe('PENDING');
     const location = response.headers.get('location')!;
-    const followed = await fetch(`${s.gatewayUrl}${location}`);
+    const followed = await fetch(`${s.gatewayUrl}${location}`, { headers: bearer(s.clientKey) });
     expect(followed.status).toBe(200);
-    await waitForStatus(s.gatewayUrl, response.body.id, ['CONFIRMED']);
+    await waitForStatus(s, response.body.id, ['CONFIRMED']);
   });
 });
 
 describe('reading orders', () => {
   it('answers 404 for an unknown order and 400 for a malformed id', async () => {
-    const unknown = await getOrder(s.gatewayUrl, `ord_${'0'.repeat(32)}`);
+    const unknown = await getOrder(s, `ord_${'0'.repeat(32)}`);
     expect(unknown.status).toBe(404);
     expect(unknown.body.type).toBe('https://valerix.dev/problems/order-not-found');
-    expect((await getOrder(s.gatewayUrl, 'not-an-order')).status).toBe(400);
+    expect((await getOrder(s, 'not-an-order')).status).toBe(400);
   });
 
   it('lists newest first with a status filter and cursor pagination', async () => {
     const itemId = await createTestItem(s.inventoryStore, 100);
     const placed = [];
-    for (let i = 0; i < 5; i += 1) placed.push(await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key: randomUUID(), wait: 10 }));
-    const failed = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1000 }, { key: randomUUID(), wait: 10 });
+    for (let i = 0; i < 5; i += 1) placed.push(await postOrder(s, { item_id: itemId, quantity: 1 }, { key: randomUUID(), wait: 10 }));
+    const failed = await postOrder(s, { item_id: itemId, quantity: 1000 }, { key: randomUUID(), wait: 10 });
     expect(failed.body.status).toBe('FAILED');
 
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = (await (await fetch(`${s.gatewayUrl}/api/orders?status=CONFIRMED&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+      const page = (await (await fetch(`${s.gatewayUrl}/api/orders?status=CONFIRMED&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { headers: bearer(s.clientKey) })).json()) as {
         orders: { id: string; status: string }[];
         next_cursor?: string;
       };
@@ -174,7 +174,7 @@ describe('reading orders', () => {
     expect(seen).not.toContain(failed.body.id);
     expect(new Set(seen).size).toBe(seen.length);
 
-    const bad = await fetch(`${s.gatewayUrl}/api/orders?status=SHIPPED`);
+    const bad = await fetch(`${s.gatewayUrl}/api/orders?status=SHIPPED`, { headers: bearer(s.clientKey) });
     expect(bad.status).toBe(400);
   });
 });
@@ -183,7 +183,7 @@ describe('order events', () => {
   it('streams each transition over SSE with an event id, resumable with Last-Event-ID', async () => {
     const itemId = await createTestItem(s.inventoryStore, 10);
     const received: { id: string; data: { eventId: string; orderId: string; status: string } }[] = [];
-    const request = http.get(`${s.gatewayUrl}/api/orders/events`);
+    const request = http.get(`${s.gatewayUrl}/api/orders/events`, { headers: bearer(s.clientKey) });
     const response = await new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
     expect(response.headers['content-type']).toContain('text/event-stream');
     let buffer = '';
@@ -199,14 +199,14 @@ describe('order events', () => {
       }
     });
     try {
-      const placed = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key: randomUUID(), wait: 10 });
+      const placed = await postOrder(s, { item_id: itemId, quantity: 1 }, { key: randomUUID(), wait: 10 });
       const mine = () => received.filter((event) => event.data.orderId === placed.body.id);
       await expect.poll(() => mine().map((event) => event.data.status), { timeout: 10_000 }).toEqual(['PENDING', 'CONFIRMED']);
       expect(new Set(mine().map((event) => event.data.eventId)).size).toBe(2);
 
       // Resume after the first event: only the later one comes back.
       const first = mine()[0]!;
-      const resumed = await fetch(`${s.gatewayUrl}/api/orders/events?last_event_id=${first.id}`);
+      const resumed = await fetch(`${s.gatewayUrl}/api/orders/events?last_event_id=${first.id}`, { headers: bearer(s.clientKey) });
       const reader = resumed.body!.getReader();
       let text = '';
       while (!text.includes(`"orderId":"${placed.body.id}","status":"CONFIRMED"`)) {
@@ -257,7 +257,7 @@ describe('health and docs', () => {
   });
 
   it('answers unknown routes with a problem', async () => {
-    const response = await fetch(`${s.gatewayUrl}/api/nothing-here`);
+    const response = await fetch(`${s.gatewayUrl}/api/nothing-here`, { headers: bearer(s.clientKey) });
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
   });

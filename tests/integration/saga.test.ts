@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_FAULTS } from '../../api/inventory/faults';
 import { recordHistory } from '../support/histories';
-import { createTestItem, getOrder, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
+import { bearer, createTestItem, getOrder, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
 
 let s: TestServices;
 
@@ -21,7 +21,7 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     const a = await createTestItem(s.inventoryStore, 10);
     const b = await createTestItem(s.inventoryStore, 10);
     const response = await postOrder(
-      s.gatewayUrl,
+      s,
       { lines: [{ item_id: a, quantity: 2 }, { item_id: b, quantity: 3 }] },
       { key: randomUUID(), wait: 10 },
     );
@@ -42,7 +42,7 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     const scarce = await createTestItem(s.inventoryStore, 1);
     const c = await createTestItem(s.inventoryStore, 10);
     const response = await postOrder(
-      s.gatewayUrl,
+      s,
       { lines: [{ item_id: a, quantity: 4 }, { item_id: scarce, quantity: 2 }, { item_id: c, quantity: 1 }] },
       { key: randomUUID(), wait: 10 },
     );
@@ -59,7 +59,7 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
   });
 
   it('fails an order for an unknown item without retrying', async () => {
-    const response = await postOrder(s.gatewayUrl, { item_id: 'no-such-item', quantity: 1 }, { key: randomUUID(), wait: 10 });
+    const response = await postOrder(s, { item_id: 'no-such-item', quantity: 1 }, { key: randomUUID(), wait: 10 });
     expect(response.body.status).toBe('FAILED');
     expect(response.body.reason).toBe('unknown_item');
     expect(response.body.lines[0].attempts).toBe(0);
@@ -70,17 +70,17 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     // Hold every reservation so the cancel arrives mid-saga.
     s.faults.current = { ...NO_FAULTS, beforeCommit: () => sleep(1_000) };
     try {
-      const placed = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 2 }, { key: randomUUID() });
+      const placed = await postOrder(s, { item_id: itemId, quantity: 2 }, { key: randomUUID() });
       expect(placed.status).toBe(202);
       await sleep(300);
       const cancel = await fetch(`${s.gatewayUrl}/api/orders/${placed.body.id}/cancel`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...bearer(s.clientKey) },
         body: JSON.stringify({ reason: 'changed my mind' }),
       });
       const body = (await cancel.json()) as { status: string; reason: string };
       expect([200, 202]).toContain(cancel.status);
-      const final = await waitForStatus(s.gatewayUrl, placed.body.id, ['CANCELLED', 'CONFIRMED', 'FAILED']);
+      const final = await waitForStatus(s, placed.body.id, ['CANCELLED', 'CONFIRMED', 'FAILED']);
       expect(final.status).toBe('CANCELLED');
       expect(final.reason ?? body.reason).toBe('cancelled');
       // The reservation may have committed after the cancel; either way it is released.
@@ -94,10 +94,10 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
 
   it('cancels after confirmation as a return: releases the stock', async () => {
     const itemId = await createTestItem(s.inventoryStore, 5);
-    const placed = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 2 }, { key: randomUUID(), wait: 10 });
+    const placed = await postOrder(s, { item_id: itemId, quantity: 2 }, { key: randomUUID(), wait: 10 });
     expect(placed.body.status).toBe('CONFIRMED');
     expect(await stockOf(itemId)).toBe(3);
-    const cancel = await fetch(`${s.gatewayUrl}/api/orders/${placed.body.id}/cancel`, { method: 'POST' });
+    const cancel = await fetch(`${s.gatewayUrl}/api/orders/${placed.body.id}/cancel`, { method: 'POST', headers: bearer(s.clientKey) });
     expect(cancel.status).toBe(200);
     const body = (await cancel.json()) as { status: string; reason: string };
     expect(body.status).toBe('CANCELLED');
@@ -105,7 +105,7 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     expect(await stockOf(itemId)).toBe(5);
     await recordHistory(s.temporal, placed.body.id, 'returned-after-confirmation');
 
-    const again = await fetch(`${s.gatewayUrl}/api/orders/${placed.body.id}/cancel`, { method: 'POST' });
+    const again = await fetch(`${s.gatewayUrl}/api/orders/${placed.body.id}/cancel`, { method: 'POST', headers: bearer(s.clientKey) });
     expect(again.status).toBe(409);
     expect(again.headers.get('content-type')).toContain('application/problem+json');
   });
@@ -123,11 +123,11 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     };
     try {
       const placed = await postOrder(
-        s.gatewayUrl,
+        s,
         { lines: [{ item_id: a, quantity: 1 }, { item_id: b, quantity: 1 }] },
         { key: randomUUID() },
       );
-      const final = await waitForStatus(s.gatewayUrl, placed.body.id, ['FAILED', 'CONFIRMED'], 30_000);
+      const final = await waitForStatus(s, placed.body.id, ['FAILED', 'CONFIRMED'], 30_000);
       expect(final.status).toBe('FAILED');
       expect(final.reason).toBe('inventory_unavailable');
       expect(calls).toBeGreaterThan(2);
@@ -144,14 +144,14 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     await s.stopInventory();
     let placed;
     try {
-      placed = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key: randomUUID() });
+      placed = await postOrder(s, { item_id: itemId, quantity: 1 }, { key: randomUUID() });
       expect(placed.status).toBe(202);
       await sleep(1_500);
-      expect((await getOrder(s.gatewayUrl, placed.body.id)).body.status).toBe('PENDING');
+      expect((await getOrder(s, placed.body.id)).body.status).toBe('PENDING');
     } finally {
       await s.startInventory();
     }
-    const final = await waitForStatus(s.gatewayUrl, placed.body.id, ['CONFIRMED', 'FAILED'], 30_000);
+    const final = await waitForStatus(s, placed.body.id, ['CONFIRMED', 'FAILED'], 30_000);
     expect(final.status).toBe('CONFIRMED');
     expect(final.lines[0].attempts).toBeGreaterThan(1);
     expect(await stockOf(itemId)).toBe(4);
@@ -165,7 +165,7 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
       afterCommit: async (operation) => (operation === 'reserve' && dropped++ === 0 ? 'drop' : 'answer'),
     };
     try {
-      const placed = await postOrder(s.gatewayUrl, { item_id: itemId, quantity: 2 }, { key: randomUUID(), wait: 15 });
+      const placed = await postOrder(s, { item_id: itemId, quantity: 2 }, { key: randomUUID(), wait: 15 });
       expect(placed.body.status).toBe('CONFIRMED');
       expect(dropped).toBeGreaterThanOrEqual(2);
       expect(placed.body.lines[0].attempts).toBe(2);
@@ -183,11 +183,11 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     const stock = 10;
     const itemId = await createTestItem(s.inventoryStore, stock);
     const responses = await Promise.all(
-      Array.from({ length: stock * 3 }, () => postOrder(s.gatewayUrl, { item_id: itemId, quantity: 1 }, { key: randomUUID() })),
+      Array.from({ length: stock * 3 }, () => postOrder(s, { item_id: itemId, quantity: 1 }, { key: randomUUID() })),
     );
     expect(responses.every((response) => response.status === 202)).toBe(true);
     const finals = await Promise.all(
-      responses.map((response) => waitForStatus(s.gatewayUrl, response.body.id, ['CONFIRMED', 'FAILED'], 90_000)),
+      responses.map((response) => waitForStatus(s, response.body.id, ['CONFIRMED', 'FAILED'], 90_000)),
     );
     const confirmed = finals.filter((order) => order.status === 'CONFIRMED');
     const failed = finals.filter((order) => order.status === 'FAILED');

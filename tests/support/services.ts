@@ -8,6 +8,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { createInventoryClient, createOrderActivities, createOrderEventPublisher, createOrderStore } from '../../activities';
 import { buildGatewayApp } from '../../api/gateway/app';
+import { createClientStore } from '../../api/gateway/clients/store';
 import { buildInventoryApp } from '../../api/inventory/app';
 import { NO_FAULTS, type InventoryFaults } from '../../api/inventory/faults';
 import { createChaosStore } from '../../api/inventory/chaos';
@@ -131,13 +132,18 @@ export async function startTestServices(options: TestServicesOptions = {}) {
     logLevel: 'silent',
     stuckAfterMs: TEST_STUCK_AFTER_MS,
     ordersPerMinute: options.ordersPerMinute ?? 1_000_000,
+    adminToken: TEST_ADMIN_TOKEN,
   });
+  // A client of its own per call: tests see only their own orders unless they act as admin.
+  const { client, key: clientKey } = await createClientStore(ordersDb).create(`test-${randomUUID().slice(0, 8)}`, 'client');
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const gatewayUrl = `http://127.0.0.1:${(gateway.server.address() as { port: number }).port}`;
 
   return {
     gateway,
     gatewayUrl,
+    clientId: client.id,
+    clientKey,
     inventoryUrl,
     inventoryStore,
     inventoryPool,
@@ -177,31 +183,39 @@ export async function createTestItem(store: InventoryStore, stock: number, prefi
   return itemId;
 }
 
+/** A gateway and the API key to call it with. */
+export interface GatewayTarget {
+  gatewayUrl: string;
+  clientKey: string;
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
 export interface PostOrderOptions {
   key?: string;
   wait?: number;
   headers?: Record<string, string>;
 }
 
-export async function postOrder(gatewayUrl: string, body: unknown, options: PostOrderOptions = {}) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+export async function postOrder({ gatewayUrl, clientKey }: GatewayTarget, body: unknown, options: PostOrderOptions = {}) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...bearer(clientKey), ...options.headers };
   if (options.key !== undefined) headers['idempotency-key'] = options.key;
   if (options.wait !== undefined) headers.prefer = `wait=${options.wait}`;
   const response = await fetch(`${gatewayUrl}/api/orders`, { method: 'POST', headers, body: JSON.stringify(body) });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-export async function getOrder(gatewayUrl: string, id: string) {
-  const response = await fetch(`${gatewayUrl}/api/orders/${id}`);
+export async function getOrder({ gatewayUrl, clientKey }: GatewayTarget, id: string) {
+  const response = await fetch(`${gatewayUrl}/api/orders/${id}`, { headers: bearer(clientKey) });
   return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /** Polls the order until its status is one of `statuses`. */
-export async function waitForStatus(gatewayUrl: string, id: string, statuses: string[], timeoutMs = 60_000) {
+export async function waitForStatus(gateway: GatewayTarget, id: string, statuses: string[], timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, unknown> | undefined;
   while (Date.now() < deadline) {
-    const { status, body } = await getOrder(gatewayUrl, id);
+    const { status, body } = await getOrder(gateway, id);
     if (status === 200) {
       last = body;
       if (statuses.includes(body.status as string)) return body;

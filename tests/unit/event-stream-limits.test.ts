@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN_CALLER } from '../../api/gateway/clients/keys';
 import type { OrderEventFeed, StreamEntry } from '../../api/gateway/events/feed';
 import { MAX_QUEUED_BYTES, registerOrderEventRoutes } from '../../api/gateway/events/routes';
 import { registerProblemHandling } from '../../api/http/problem';
@@ -31,6 +32,10 @@ async function serve(maxStreams: number) {
   const fake = fakeFeed();
   app = Fastify({ forceCloseConnections: true });
   registerProblemHandling(app);
+  // Authentication is the app's job (app.ts); here every reader is an admin.
+  app.addHook('onRequest', async (request) => {
+    request.caller = ADMIN_TOKEN_CALLER;
+  });
   registerOrderEventRoutes(app, fake.feed, maxStreams);
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { ...fake, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/orders/events` };
@@ -72,7 +77,7 @@ describe('order event stream bounds', () => {
     slow.on('error', () => (closed = true));
     const big = 'x'.repeat(256 * 1024);
     for (let i = 0; i < 100 && subscribers.size > 0; i += 1) {
-      publish({ id: `${i}-0`, data: big });
+      publish({ id: `${i}-0`, data: big, clientId: 'cli_reader' });
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(subscribers.size).toBe(0);

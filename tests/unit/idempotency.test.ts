@@ -24,10 +24,16 @@ describe('Idempotency-Key header', () => {
 });
 
 describe('order identity', () => {
-  it('derives the same order id from the same key, and different ids from different keys', () => {
-    expect(orderIdFor('key-1')).toBe(orderIdFor('key-1'));
-    expect(orderIdFor('key-1')).not.toBe(orderIdFor('key-2'));
-    expect(orderIdFor('key-1')).toMatch(/^ord_[0-9a-f]{32}$/);
+  it('derives the same order id from the same client and key, and different ids from different keys', () => {
+    expect(orderIdFor('cli_a', 'key-1')).toBe(orderIdFor('cli_a', 'key-1'));
+    expect(orderIdFor('cli_a', 'key-1')).not.toBe(orderIdFor('cli_a', 'key-2'));
+    expect(orderIdFor('cli_a', 'key-1')).toMatch(/^ord_[0-9a-f]{32}$/);
+  });
+
+  it('scopes keys per client: one key from two clients names two orders', () => {
+    expect(orderIdFor('cli_a', 'key-1')).not.toBe(orderIdFor('cli_b', 'key-1'));
+    // The separator keeps (client, key) pairs apart that would concatenate alike.
+    expect(orderIdFor('cli_a', 'bkey')).not.toBe(orderIdFor('cli_ab', 'key'));
   });
 
   it('fingerprints what was ordered: line order and quantities matter', () => {

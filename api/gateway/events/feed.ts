@@ -6,6 +6,8 @@ export interface StreamEntry {
   /** Redis stream id; SSE clients send it back as Last-Event-ID to resume. */
   id: string;
   data: string;
+  /** The order's client ('' for an order placed without one). */
+  clientId: string;
 }
 
 type Subscriber = (entry: StreamEntry) => void;
@@ -14,8 +16,11 @@ type RawEntries = [id: string, fields: string[]][];
 
 function toEntries(raw: RawEntries): StreamEntry[] {
   return raw.map(([id, fields]) => {
-    const dataIndex = fields.indexOf('data');
-    return { id, data: dataIndex >= 0 ? (fields[dataIndex + 1] ?? '{}') : '{}' };
+    const field = (name: string) => {
+      const index = fields.indexOf(name);
+      return index >= 0 ? fields[index + 1] : undefined;
+    };
+    return { id, data: field('data') ?? '{}', clientId: field('client_id') ?? '' };
   });
 }
 

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { PROBLEM_TYPES } from '../../../shared/problems';
 import { HttpProblem, problemResponses } from '../../http/problem';
 import type { AnyFastify } from '../../http/types';
+import { callerOf } from '../clients/authenticate';
 import type { OrderEventFeed, StreamEntry } from './feed';
 
 const STREAM_ID = /^\d+-\d+$/;
@@ -20,11 +21,11 @@ export function registerOrderEventRoutes(app: AnyFastify, feed: OrderEventFeed, 
       schema: {
         tags: ['orders'],
         description:
-          'text/event-stream. Each `order` event carries {eventId, orderId, status, version, reason, at}; ' +
+          'text/event-stream of the caller\'s orders (an admin\'s: every order). Each `order` event carries {eventId, orderId, status, version, reason, at}; ' +
           'de-duplicate on eventId. Reconnect with Last-Event-ID (or ?last_event_id=) to resume.',
         querystring: Type.Object({ last_event_id: Type.Optional(Type.String({ pattern: STREAM_ID.source })) }),
         produces: ['text/event-stream'],
-        response: problemResponses(),
+        response: problemResponses(401),
       },
     },
     async (request, reply) => {
@@ -49,7 +50,10 @@ export function registerOrderEventRoutes(app: AnyFastify, feed: OrderEventFeed, 
         raw.write(text);
         if (raw.writableLength > MAX_QUEUED_BYTES) raw.destroy();
       };
-      const send = (entry: StreamEntry) => write(`id: ${entry.id}\nevent: order\ndata: ${entry.data}\n\n`);
+      const caller = callerOf(request);
+      const send = (entry: StreamEntry) => {
+        if (caller.role === 'admin' || entry.clientId === caller.id) write(`id: ${entry.id}\nevent: order\ndata: ${entry.data}\n\n`);
+      };
 
       // Subscribe first, then catch up, then flush: nothing falls between the two.
       const pending: StreamEntry[] = [];

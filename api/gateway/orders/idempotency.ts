@@ -17,9 +17,12 @@ export function checkIdempotencyKey(header: string | string[] | undefined): KeyC
   return KEY_PATTERN.test(unquoted) ? { ok: true, key: unquoted } : { ok: false, reason: 'invalid' };
 }
 
-/** The order id, and so the workflow id, is a pure function of the key. */
-export function orderIdFor(key: string): string {
-  return `ord_${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+/**
+ * The order id, and so the workflow id, is a pure function of the client and its key: keys are
+ * scoped per client (the draft's advice), so two clients choosing the same key get two orders.
+ */
+export function orderIdFor(clientId: string, key: string): string {
+  return `ord_${createHash('sha256').update(`${clientId}\n${key}`).digest('hex').slice(0, 32)}`;
 }
 
 export const ORDER_ID_PATTERN = '^ord_[0-9a-f]{32}$';

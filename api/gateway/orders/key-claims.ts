@@ -18,13 +18,13 @@ interface ClaimRow {
  * Claims an Idempotency-Key, and on a replay reads its fingerprint and the order with its lines
  * in the same statement: a replay is one round trip.
  */
-export async function claimKey(db: OrdersDb, claim: { key: string; orderId: string; requestHash: string }): Promise<KeyClaim> {
+export async function claimKey(db: OrdersDb, claim: { clientId: string; key: string; orderId: string; requestHash: string }): Promise<KeyClaim> {
   const [result] = await db.$queryRaw<ClaimRow[]>(Prisma.sql`
     WITH claim AS (
-      INSERT INTO idempotency_keys (key, order_id, request_hash)
-      VALUES (${claim.key}, ${claim.orderId}, ${claim.requestHash})
+      INSERT INTO idempotency_keys (client_id, key, order_id, request_hash)
+      VALUES (${claim.clientId}, ${claim.key}, ${claim.orderId}, ${claim.requestHash})
       -- No conflict target: two racing claims of one key may collide on order_id (derived from
-      -- the key) before key, and a targeted ON CONFLICT (key) would raise that as an error.
+      -- client and key) before them, and a targeted ON CONFLICT would raise that as an error.
       ON CONFLICT DO NOTHING
       RETURNING key
     )
@@ -32,7 +32,7 @@ export async function claimKey(db: OrdersDb, claim: { key: string; orderId: stri
       EXISTS (SELECT 1 FROM claim) AS claimed,
       k.request_hash AS "requestHash",
       CASE WHEN o.id IS NULL THEN NULL ELSE json_build_object(
-        'id', o.id, 'status', o.status, 'reason', o.reason, 'version', o.version,
+        'id', o.id, 'clientId', o.client_id, 'status', o.status, 'reason', o.reason, 'version', o.version,
         'createdAt', o.created_at, 'updatedAt', o.updated_at, 'completedAt', o.completed_at,
         'timeline', o.timeline,
         'lines', COALESCE((
@@ -43,14 +43,14 @@ export async function claimKey(db: OrdersDb, claim: { key: string; orderId: stri
           FROM order_lines l WHERE l.order_id = o.id), '[]'::json)
       ) END AS "order"
     FROM (VALUES (1)) AS one (x)
-    LEFT JOIN idempotency_keys k ON k.key = ${claim.key}
+    LEFT JOIN idempotency_keys k ON k.client_id = ${claim.clientId} AND k.key = ${claim.key}
     LEFT JOIN orders o ON o.id = k.order_id`);
   if (result!.claimed) return { claimed: true };
   if (result!.requestHash === null) {
     // A concurrent request claimed the key and committed while this statement waited for it;
     // the statement's snapshot predates that commit, so read again.
     const [key, row] = await Promise.all([
-      db.idempotencyKey.findUniqueOrThrow({ where: { key: claim.key } }),
+      db.idempotencyKey.findUniqueOrThrow({ where: { clientId_key: { clientId: claim.clientId, key: claim.key } } }),
       db.order.findUnique({ where: { id: claim.orderId }, include: { lines: true } }),
     ]);
     return { claimed: false, requestHash: key.requestHash, row };

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { PROBLEM_TYPES } from '../../../shared/problems';
 import type { OrderLineInput, OrderStatus } from '../../../shared/orders';
 import { HttpProblem, problemResponses } from '../../http/problem';
+import { callerOf } from '../clients/authenticate';
 import { checkIdempotencyKey } from './idempotency';
 import {
   CancelBody,
@@ -19,7 +20,7 @@ import { IdempotencyKeyReused, InvalidCursor, OrderNotCancellable, OrderNotFound
 
 type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const problems = problemResponses(404, 409, 422);
+const problems = problemResponses(401, 404, 409, 422);
 
 /** `Prefer: wait=N` (RFC 7240), capped at 30 s; anything else means "do not wait". */
 export function preferredWaitMs(header: string | undefined): number {
@@ -69,7 +70,7 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
       const waitMs = preferredWaitMs(request.headers.prefer);
       let result;
       try {
-        result = await orders.placeOrder(keyCheck.key, toLines(request.body), waitMs);
+        result = await orders.placeOrder(callerOf(request), keyCheck.key, toLines(request.body), waitMs);
       } catch (err) {
         if (err instanceof IdempotencyKeyReused) {
           throw new HttpProblem(422, PROBLEM_TYPES.idempotencyKeyReused, 'Idempotency-Key reused', 'This key was used for a different request; the first order is unchanged.', {
@@ -92,14 +93,14 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
     { schema: { tags: ['orders'], summary: 'List orders, newest first', querystring: ListOrdersQuery, response: { 200: OrderList, ...problems } } },
     async (request) => {
       const { status, limit, cursor } = request.query;
-      return orders.listOrders({ status: status as OrderStatus | undefined, limit, cursor }).catch(translate);
+      return orders.listOrders(callerOf(request), { status: status as OrderStatus | undefined, limit, cursor }).catch(translate);
     },
   );
 
   app.get(
     '/api/orders/:id',
     { schema: { tags: ['orders'], summary: 'One order: live from its workflow while it runs', params: OrderIdParams, response: { 200: OrderView, ...problems } } },
-    async (request) => orders.getOrder(request.params.id).catch(translate),
+    async (request) => orders.getOrder(callerOf(request), request.params.id).catch(translate),
   );
 
   app.post(
@@ -116,7 +117,7 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
     },
     async (request, reply) => {
       const reason = request.body?.reason;
-      const { view, settled } = await orders.cancelOrder(request.params.id, reason).catch(translate);
+      const { view, settled } = await orders.cancelOrder(callerOf(request), request.params.id, reason).catch(translate);
       return reply.code(settled ? 200 : 202).send(view);
     },
   );

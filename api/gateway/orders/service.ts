@@ -18,6 +18,7 @@ import {
   type OrderStatus,
 } from '../../../shared/orders';
 import type { orderWorkflowV2 } from '../../../workflows';
+import type { Caller } from '../clients/keys';
 import { ORDER_ID_PATTERN, orderIdFor, requestHashFor } from './idempotency';
 import { claimKey, type OrderWithLines } from './key-claims';
 import type { OrderView } from './schemas';
@@ -52,12 +53,22 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
 
   const readRow = (orderId: string) => db.order.findUnique({ where: { id: orderId }, include: { lines: true } });
 
-  async function startWorkflow(orderId: string, lines: OrderLineInput[]): Promise<void> {
+  /**
+   * Refuses an order the caller does not own as "not found", so ids of others' orders reveal
+   * nothing. The key claim names the owner from before the workflow starts.
+   */
+  async function assertVisible(caller: Caller, orderId: string): Promise<void> {
+    if (caller.role === 'admin') return;
+    const claim = await db.idempotencyKey.findUnique({ where: { orderId }, select: { clientId: true } });
+    if (claim?.clientId !== caller.id) throw new OrderNotFound(orderId);
+  }
+
+  async function startWorkflow(orderId: string, clientId: string, lines: OrderLineInput[]): Promise<void> {
     try {
       await temporal.workflow.start<typeof orderWorkflowV2>(ORDER_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: orderId,
-        args: [{ orderId, lines, policy }],
+        args: [{ orderId, clientId, lines, policy }],
         // A running order with this id is attached to, a finished one is never started again.
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -98,30 +109,33 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
     }
   }
 
-  async function getOrder(orderId: string): Promise<OrderView> {
+  async function readOrder(orderId: string): Promise<OrderView> {
     const row = await readRow(orderId);
     if (row && isTerminal(row.status)) return viewFromRow(row);
     return liveView(orderId, row);
   }
 
   return {
-    getOrder,
+    async getOrder(caller: Caller, orderId: string): Promise<OrderView> {
+      await assertVisible(caller, orderId);
+      return readOrder(orderId);
+    },
 
     /**
      * Claims the key, then starts (or attaches to) the order's workflow. Safe to repeat at any
      * moment: the claim and the workflow id both derive from the key.
      */
-    async placeOrder(key: string, lines: OrderLineInput[], waitMs: number): Promise<PlaceOrderResult> {
-      const orderId = orderIdFor(key);
+    async placeOrder(caller: Caller, key: string, lines: OrderLineInput[], waitMs: number): Promise<PlaceOrderResult> {
+      const orderId = orderIdFor(caller.id, key);
       const requestHash = requestHashFor(lines);
-      const claim = await claimKey(db, { key, orderId, requestHash });
+      const claim = await claimKey(db, { clientId: caller.id, key, orderId, requestHash });
       const replayed = !claim.claimed;
       if (!claim.claimed && claim.requestHash !== requestHash) throw new IdempotencyKeyReused(orderId);
       const row = claim.claimed ? null : claim.row;
       // An order already in the read model has run: never start it again, even after Temporal's
       // retention has dropped its history. Otherwise (first request, or a retry after a crash
       // between claim and start) start it; USE_EXISTING attaches to a running one.
-      if (!row) await startWorkflow(orderId, lines);
+      if (!row) await startWorkflow(orderId, caller.id, lines);
       if (row && isTerminal(row.status)) return { view: viewFromRow(row), replayed };
 
       if (waitMs > 0) {
@@ -135,10 +149,12 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
       return { view: await liveView(orderId, row, accepted), replayed };
     },
 
-    async listOrders(filter: { status?: OrderStatus; limit: number; cursor?: string }) {
+    /** Newest first: a client's own orders, or every order for an admin. */
+    async listOrders(caller: Caller, filter: { status?: OrderStatus; limit: number; cursor?: string }) {
       const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
       const rows = await db.order.findMany({
         where: {
+          ...(caller.role === 'admin' ? {} : { clientId: caller.id }),
           ...(filter.status ? { status: filter.status } : {}),
           ...(after
             ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
@@ -157,7 +173,8 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
     },
 
     /** Asks the saga to cancel and waits a little for it to finish compensating. */
-    async cancelOrder(orderId: string, reason: string | undefined): Promise<{ view: OrderView; settled: boolean }> {
+    async cancelOrder(caller: Caller, orderId: string, reason: string | undefined): Promise<{ view: OrderView; settled: boolean }> {
+      await assertVisible(caller, orderId);
       try {
         const state = await temporal.withDeadline(Date.now() + CANCEL_WAIT_MS, () =>
           temporal.workflow.getHandle(orderId).executeUpdate(requestCancel, { args: [{ reason }] }),
@@ -172,7 +189,7 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
           throw new OrderNotCancellable(`the order is ${row.status} and can no longer be cancelled`);
         }
         log.warn({ err, orderId }, 'cancel not settled in time');
-        return { view: await getOrder(orderId), settled: false };
+        return { view: await readOrder(orderId), settled: false };
       }
     },
   };
