@@ -12,15 +12,26 @@ const schema = z.object({
   WORKER_URL: url('http://127.0.0.1:3003'),
   TEMPORAL_UI_URL: url('http://127.0.0.1:8233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  /** Admin bearer token at the inventory service (chaos, restock); used by loaders and actions only. */
+  /** Admin bearer token at the gateway and the inventory service; used by loaders and actions only. */
   ADMIN_TOKEN: secret('ADMIN_TOKEN'),
+  /** The operator's login password. */
+  DASHBOARD_PASSWORD: secret('DASHBOARD_PASSWORD'),
+  /** Signs the session cookie; changing it ends every session. */
+  SESSION_SECRET: secret('SESSION_SECRET'),
+  /** Behind a proxy that terminates TLS, the dashboard itself only sees http: set true there. */
+  SESSION_COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
 });
 
 /** The dashboard's server-side settings; nothing here reaches the browser unless a loader returns it. */
 export const config = (() => {
   const parsed = loadConfig('web', schema);
-  if (checkSecrets('web', { ADMIN_TOKEN: parsed.ADMIN_TOKEN }).length > 0) {
-    console.warn(JSON.stringify({ level: 'warn', service: 'web', msg: 'published development ADMIN_TOKEN in use' }));
+  const published = checkSecrets('web', {
+    ADMIN_TOKEN: parsed.ADMIN_TOKEN,
+    DASHBOARD_PASSWORD: parsed.DASHBOARD_PASSWORD,
+    SESSION_SECRET: parsed.SESSION_SECRET,
+  });
+  if (published.length > 0) {
+    console.warn(JSON.stringify({ level: 'warn', service: 'web', msg: `published development ${published.join(', ')} in use` }));
   }
   return {
     gatewayUrl: parsed.GATEWAY_URL,
@@ -30,5 +41,8 @@ export const config = (() => {
     temporalUiUrl: parsed.TEMPORAL_UI_URL,
     temporalNamespace: parsed.TEMPORAL_NAMESPACE,
     adminToken: parsed.ADMIN_TOKEN,
+    dashboardPassword: parsed.DASHBOARD_PASSWORD,
+    sessionSecret: parsed.SESSION_SECRET,
+    secureCookie: parsed.SESSION_COOKIE_SECURE === 'true',
   };
 })();

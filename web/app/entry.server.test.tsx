@@ -1,51 +1,34 @@
-import { createRequestHandler, type ServerBuild } from '@remix-run/node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROBLEM_TYPES } from '../../shared/problems';
 import { startFakeService, type FakeService } from './test-support/fake-service';
+import { DASHBOARD, HOST, TEST_PASSWORD, TEST_SESSION_SECRET, createTestHandler } from './test-support/request-handler';
 
-const DASHBOARD = 'http://dashboard.test:3000';
-const CHAOS = { enabled: false, latency: false, latency_ms: 0, latency_rate: 0, error_rate: 0, timeout_rate: 0, updated_at: new Date(0).toISOString() };
+const CHAOS = {
+  enabled: false,
+  latency: false,
+  latency_ms: 0,
+  latency_rate: 0,
+  error_rate: 0,
+  timeout_rate: 0,
+  updated_at: new Date(0).toISOString(),
+};
 
 let services: FakeService;
 let handle: (request: Request) => Promise<Response>;
+/** Every request here is logged in: what is tested is what comes after the session check. */
+let session: string;
 
-/** The dashboard's own server entry and route modules under Remix's real request handler, as remix-serve runs them. */
 beforeAll(async () => {
   services = await startFakeService((request) =>
     request.path.startsWith('/api/admin/chaos') ? { body: CHAOS } : { status: 404, body: { type: 'about:blank', title: 'Not Found', status: 404 } }
   );
   vi.stubEnv('INVENTORY_URL', services.url);
   vi.stubEnv('GATEWAY_URL', services.url);
-  const route = (id: string, path: string | undefined, module: object, index?: boolean) => ({ id, parentId: id === 'root' ? undefined : 'root', path, index, module });
-  const routes = {
-    root: route('root', '', await import('./root')),
-    'routes/chaos': route('routes/chaos', 'chaos', await import('./routes/chaos')),
-    'routes/inventory': route('routes/inventory', 'inventory', await import('./routes/inventory')),
-    'routes/orders._index': route('routes/orders._index', 'orders', await import('./routes/orders._index'), true),
-    'routes/orders.$id': route('routes/orders.$id', 'orders/:id', await import('./routes/orders.$id')),
-  };
-  const build = {
-    mode: 'production',
-    entry: { module: await import('./entry.server') },
-    routes,
-    assets: {
-      entry: { module: '/entry.client.js', imports: [] },
-      routes: Object.fromEntries(
-        Object.values(routes).map(({ module, ...entry }) => [
-          entry.id,
-          { ...entry, module: `/${entry.id}.js`, hasAction: 'action' in module, hasLoader: 'loader' in module, hasErrorBoundary: 'ErrorBoundary' in module },
-        ])
-      ),
-      url: '/manifest.js',
-      version: 'test',
-    },
-    publicPath: '/',
-    assetsBuildDirectory: '/nonexistent',
-    future: { v3_singleFetch: true },
-    isSpaMode: false,
-  } as unknown as ServerBuild;
-  const handler = createRequestHandler(build, 'production');
-  handle = (request) => handler(request);
+  vi.stubEnv('DASHBOARD_PASSWORD', TEST_PASSWORD);
+  vi.stubEnv('SESSION_SECRET', TEST_SESSION_SECRET);
+  const handler = await createTestHandler();
+  handle = handler.handle;
+  session = await handler.logIn();
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -53,7 +36,8 @@ afterAll(async () => {
 });
 
 const post = (path: string, headers: Record<string, string>, form: Record<string, string> = {}) =>
-  handle(new Request(`${DASHBOARD}${path}`, { method: 'POST', headers: { host: 'dashboard.test:3000', ...headers }, body: new URLSearchParams(form) }));
+  handle(new Request(`${DASHBOARD}${path}`, { method: 'POST', headers: { ...HOST, cookie: session, ...headers }, body: new URLSearchParams(form) }));
+const get = (path: string) => handle(new Request(`${DASHBOARD}${path}`, { headers: { ...HOST, cookie: session } }));
 
 const ACTIONS: { path: string; routeId: string; form: Record<string, string> }[] = [
   { path: '/chaos', routeId: 'routes/chaos', form: { intent: 'off' } },
@@ -101,7 +85,10 @@ describe('dashboard actions refuse other sites', () => {
   });
 
   it('runs a same-origin data POST, told by Origin, Sec-Fetch-Site or Referer', async () => {
-    for (const headers of [{ origin: DASHBOARD }, { 'sec-fetch-site': 'same-origin' }, { referer: `${DASHBOARD}/chaos` }] as Record<string, string>[]) {
+    for (const headers of [{ origin: DASHBOARD }, { 'sec-fetch-site': 'same-origin' }, { referer: `${DASHBOARD}/chaos` }] as Record<
+      string,
+      string
+    >[]) {
       const before = services.requests.filter((request) => request.method === 'DELETE').length;
       const response = await post('/chaos.data', headers, { intent: 'off' });
       expect(response.status).toBe(200);
@@ -112,7 +99,7 @@ describe('dashboard actions refuse other sites', () => {
 
 describe('security headers', () => {
   it('sends CSP with a fresh nonce on the scripts, and the other headers, on a page', async () => {
-    const response = await handle(new Request(`${DASHBOARD}/chaos`, { headers: { host: 'dashboard.test:3000' } }));
+    const response = await get('/chaos');
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("frame-ancestors 'none'");
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
@@ -124,12 +111,12 @@ describe('security headers', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
     expect(response.headers.get('x-frame-options')).toBe('DENY');
-    const again = await handle(new Request(`${DASHBOARD}/chaos`, { headers: { host: 'dashboard.test:3000' } }));
+    const again = await get('/chaos');
     expect(again.headers.get('content-security-policy')).not.toContain(nonce);
   });
 
   it('sends them on data requests too', async () => {
-    const response = await handle(new Request(`${DASHBOARD}/chaos.data`, { headers: { host: 'dashboard.test:3000' } }));
+    const response = await get('/chaos.data');
     expect(response.status).toBe(200);
     expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");

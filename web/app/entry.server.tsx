@@ -6,14 +6,17 @@ import { renderToPipeableStream } from 'react-dom/server';
 import { NonceContext } from './lib/nonce';
 import { forbiddenResponse, isCrossSite } from './lib/same-origin.server';
 import { createNonce, setSecurityHeaders } from './lib/security-headers.server';
+import { refuseAnonymousData } from './lib/session.server';
 
 export const streamTimeout = 5_000;
 
-// Both hooks run after the action, which has already refused a cross-site request
-// (requireSameOrigin); here its refusal becomes problem+json instead of a page or a turbo-stream.
+// Both hooks run after the loaders and the action, which have already refused a cross-site request
+// (requireSameOrigin) or one without a session (requireOperator); here a data request's refusal
+// becomes problem+json instead of a turbo-stream.
 
-export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
-  return withSecurityHeaders(isCrossSite(request) ? forbiddenResponse() : response);
+export const handleDataRequest: HandleDataRequestFunction = async (response, { request }) => {
+  if (isCrossSite(request)) return withSecurityHeaders(forbiddenResponse());
+  return withSecurityHeaders((await refuseAnonymousData(request)) ?? response);
 };
 
 function withSecurityHeaders(response: Response) {

@@ -1,8 +1,9 @@
-import type { LinksFunction } from '@remix-run/node';
-import { Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration } from '@remix-run/react';
+import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
+import { Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { RouteError } from './components/route-error';
 import { useNonce } from './lib/nonce';
+import { isOperator } from './lib/session.server';
 import styles from './styles.css?url';
 
 export const links: LinksFunction = () => [
@@ -18,8 +19,15 @@ const NAV = [
   { to: '/chaos', label: 'Chaos' },
 ];
 
+/** Only whether someone is logged in, for the header: open, since the login page needs the layout too. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  return { operator: await isOperator(request) };
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
+  // Undefined when the root loader itself failed: show no navigation then.
+  const operator = useRouteLoaderData<typeof loader>('root')?.operator === true;
   return (
     <html lang="en">
       <head>
@@ -32,17 +40,27 @@ export function Layout({ children }: { children: ReactNode }) {
       <body>
         <header className="site-header">
           <span className="brand">Valerix</span>
-          <nav aria-label="Main">
-            <ul>
-              {NAV.map((item) => (
-                <li key={item.to}>
-                  <NavLink to={item.to} end={item.to === '/'}>
-                    {item.label}
-                  </NavLink>
-                </li>
-              ))}
-            </ul>
-          </nav>
+          {operator && (
+            <>
+              <nav aria-label="Main">
+                <ul>
+                  {NAV.map((item) => (
+                    <li key={item.to}>
+                      <NavLink to={item.to} end={item.to === '/'}>
+                        {item.label}
+                      </NavLink>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+              {/* A whole-document POST, so no page data outlives the session in the browser. */}
+              <form method="post" action="/logout" className="logout">
+                <button type="submit" className="secondary">
+                  Log out
+                </button>
+              </form>
+            </>
+          )}
         </header>
         {children}
         <ScrollRestoration nonce={nonce} />

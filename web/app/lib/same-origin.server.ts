@@ -1,4 +1,5 @@
-import { PROBLEM_TYPES, type Problem } from '../../../shared/problems';
+import { PROBLEM_TYPES } from '../../../shared/problems';
+import { problemResponse } from './problem-response.server';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
@@ -27,13 +28,12 @@ export function isCrossSite(request: Request): boolean {
 }
 
 export function forbiddenResponse(): Response {
-  const problem: Problem = {
+  return problemResponse({
     type: PROBLEM_TYPES.forbidden,
     title: 'Forbidden',
     status: 403,
     detail: 'Requests that change anything must come from the dashboard’s own pages.',
-  };
-  return new Response(JSON.stringify(problem), { status: 403, headers: { 'content-type': 'application/problem+json' } });
+  });
 }
 
 /**

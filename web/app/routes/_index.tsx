@@ -1,4 +1,4 @@
-import type { MetaFunction } from '@remix-run/node';
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { HealthTable } from '../components/health-table';
 import { RouteError } from '../components/route-error';
@@ -8,13 +8,17 @@ import { problemText } from '../lib/errors';
 import { usePolling } from '../lib/live';
 import { formatTime } from '../lib/orders';
 import { loadOverview } from '../lib/overview.server';
+import { requireOperator } from '../lib/session.server';
 import { formatCount } from '../lib/stats';
 
 const REFRESH_MS = 5_000;
 
 export const meta: MetaFunction = () => [{ title: 'Overview · Valerix' }];
 
-export const loader = () => loadOverview();
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireOperator(request);
+  return loadOverview();
+}
 
 export default function Overview() {
   const { checks, stats, chaos, checkedAt, links } = useLoaderData<typeof loader>();

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { RouteError } from '../components/route-error';
@@ -7,14 +7,19 @@ import { problemText } from '../lib/errors';
 import { inventory } from '../lib/inventory.server';
 import { formatTime } from '../lib/orders';
 import { requireSameOrigin } from '../lib/same-origin.server';
+import { requireOperator } from '../lib/session.server';
 import { CHAOS_RATES, type ChaosRate, type ChaosState } from '../lib/types';
 
 export const meta: MetaFunction = () => [{ title: 'Chaos · Valerix' }];
 
-export const loader = () => inventory.chaos.get();
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireOperator(request);
+  return inventory.chaos.get();
+}
 
 export async function action({ request }: ActionFunctionArgs) {
   requireSameOrigin(request);
+  await requireOperator(request);
   const form = await request.formData();
   const intent = form.get('intent');
   if (intent === 'off') return inventory.chaos.disable();

@@ -1,20 +1,25 @@
-import type { ActionFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useActionData, useFetcher, useLoaderData } from '@remix-run/react';
 import { RouteError } from '../components/route-error';
 import { problemText } from '../lib/errors';
 import { inventory } from '../lib/inventory.server';
 import { formatTime } from '../lib/orders';
 import { requireSameOrigin } from '../lib/same-origin.server';
+import { requireOperator } from '../lib/session.server';
 import type { InventoryItem } from '../lib/types';
 
 const MAX_RESTOCK = 1_000_000;
 
 export const meta: MetaFunction = () => [{ title: 'Inventory · Valerix' }];
 
-export const loader = async () => ({ items: await inventory.listItems() });
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireOperator(request);
+  return { items: await inventory.listItems() };
+}
 
 export async function action({ request }: ActionFunctionArgs) {
   requireSameOrigin(request);
+  await requireOperator(request);
   const form = await request.formData();
   const itemId = String(form.get('item_id') ?? '');
   const quantity = Number(form.get('quantity'));

@@ -8,13 +8,18 @@ import { useLastDefined, useOrderEvents, useThrottledRevalidate } from '../lib/l
 import { canCancel, formatTime } from '../lib/orders';
 import { orders } from '../lib/orders.server';
 import { requireSameOrigin } from '../lib/same-origin.server';
+import { requireOperator } from '../lib/session.server';
 
 export const meta: MetaFunction = ({ params }) => [{ title: `${params.id} · Orders · Valerix` }];
 
-export const loader = ({ params }: LoaderFunctionArgs) => orders.loadOne(params.id ?? '');
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireOperator(request);
+  return orders.loadOne(params.id ?? '');
+}
 
-export function action({ request, params }: ActionFunctionArgs) {
+export async function action({ request, params }: ActionFunctionArgs) {
   requireSameOrigin(request);
+  await requireOperator(request);
   return orders.cancel(params.id ?? '');
 }
 

@@ -9,13 +9,18 @@ import { useLastDefined, useOrderEvents, useThrottledRevalidate } from '../lib/l
 import { ORDER_STATUSES, applyOrderEvent, formatTime, linesSummary, withLiveStatus, type LiveStatuses } from '../lib/orders';
 import { orders } from '../lib/orders.server';
 import { requireSameOrigin } from '../lib/same-origin.server';
+import { requireOperator } from '../lib/session.server';
 
 export const meta: MetaFunction = () => [{ title: 'Orders · Valerix' }];
 
-export const loader = ({ request }: LoaderFunctionArgs) => orders.loadList(new URL(request.url));
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireOperator(request);
+  return orders.loadList(new URL(request.url));
+}
 
 export async function action({ request }: ActionFunctionArgs) {
   requireSameOrigin(request);
+  await requireOperator(request);
   return orders.submitForm(await request.formData());
 }
 
