@@ -131,7 +131,7 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
     if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await applyPostgresSettings(infra.postgres.url('postgres'), options.postgresSettings);
+    await applyPostgresSettings(infra.postgres.url('superuser', 'postgres'), options.postgresSettings);
     await seedBenchItems(infra.env.INVENTORY_DATABASE_URL);
     progress(`seeded ${BENCH_ITEMS.length} bench items with ${BENCH_STOCK.toLocaleString('en')} units each`);
     const [orderBundle, ceilingBundle] = await timed('workflow bundles', () =>

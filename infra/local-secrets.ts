@@ -2,10 +2,27 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEV_SECRETS, type SecretName } from '../shared/secrets';
+import type { PostgresPasswords } from './postgres';
 
-/** The services' secrets, plus Redis' password (the stack starts Redis with it). */
-const LOCAL_SECRET_NAMES = [...(Object.keys(DEV_SECRETS) as SecretName[]), 'REDIS_PASSWORD'] as const;
+/** Passwords the stack starts Redis and Postgres' roles with; the services get none of them. */
+const INFRA_SECRET_NAMES = ['REDIS_PASSWORD', 'POSTGRES_SUPERUSER_PASSWORD', 'POSTGRES_OWNER_PASSWORD', 'POSTGRES_APP_PASSWORD'] as const;
+const LOCAL_SECRET_NAMES = [...(Object.keys(DEV_SECRETS) as SecretName[]), ...INFRA_SECRET_NAMES] as const;
 export type LocalSecrets = Record<(typeof LOCAL_SECRET_NAMES)[number], string>;
+
+/** The secrets split by who takes them: startInfrastructure's options, and the services' env. */
+export function splitLocalSecrets(secrets: LocalSecrets): {
+  infra: { redisPassword: string; postgresPasswords: PostgresPasswords };
+  services: Record<SecretName, string>;
+} {
+  const { REDIS_PASSWORD, POSTGRES_SUPERUSER_PASSWORD, POSTGRES_OWNER_PASSWORD, POSTGRES_APP_PASSWORD, ...services } = secrets;
+  return {
+    infra: {
+      redisPassword: REDIS_PASSWORD,
+      postgresPasswords: { superuser: POSTGRES_SUPERUSER_PASSWORD, owner: POSTGRES_OWNER_PASSWORD, app: POSTGRES_APP_PASSWORD },
+    },
+    services,
+  };
+}
 
 /**
  * The stack's own secrets: random on first run, kept in <data dir>/secrets.json (mode 0600) so

@@ -7,6 +7,7 @@ import pg from 'pg';
  * Applies `<dir>/<timestamp>_<name>/migration.sql` in order and records each in Prisma's own
  * `_prisma_migrations` table (same columns, sha256 checksum), so `prisma migrate deploy`
  * agrees with what was applied here. Works offline: no Prisma schema engine involved.
+ * `databaseUrl` names the database's owner role.
  */
 export async function applyMigrations(databaseUrl: string, migrationsDir: string): Promise<string[]> {
   const names = fs
@@ -18,6 +19,12 @@ export async function applyMigrations(databaseUrl: string, migrationsDir: string
   await client.connect();
   const applied: string[] = [];
   try {
+    // Only the database's owner: what migrations create is then its own, and default privileges
+    // give the app role its grants on it (a superuser's tables would be out of the app's reach).
+    const { rows: [who] } = await client.query<{ owner: string; me: string }>(
+      'SELECT pg_get_userbyid(datdba) AS owner, current_user AS me FROM pg_database WHERE datname = current_database()',
+    );
+    if (who!.owner !== who!.me) throw new Error(`migrations run as the database's owner ${who!.owner}, not as ${who!.me}`);
     // One applier at a time per database, even when several processes start together.
     await client.query('SELECT pg_advisory_lock(72707369)');
     await client.query(`

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATION_DIRS, applyMigrations } from './migrate';
-import { ensureDatabases, startPostgres, type RunningPostgres } from './postgres';
+import { ensureDatabases, startPostgres, type PostgresPasswords, type RunningPostgres } from './postgres';
 import { assertPortFree, waitFor } from './ports';
 import { ManagedProcess } from './process';
 import { startRedis, type RunningRedis } from './redis';
@@ -65,10 +65,14 @@ export async function startInfrastructure(options: {
   durable: boolean;
   /** Redis' password; a random one when omitted (throwaway stacks). */
   redisPassword?: string;
+  /** Passwords of the Postgres roles; random ones when omitted (throwaway stacks). */
+  postgresPasswords?: PostgresPasswords;
   progress?: Progress;
 }): Promise<Infrastructure> {
   const { root, dataDir, ports, durable } = options;
-  const redisPassword = options.redisPassword ?? randomBytes(24).toString('base64url');
+  const random = () => randomBytes(24).toString('base64url');
+  const redisPassword = options.redisPassword ?? random();
+  const postgresPasswords = options.postgresPasswords ?? { superuser: random(), owner: random(), app: random() };
   const progress = options.progress ?? (() => undefined);
   const logs = path.join(dataDir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
@@ -79,7 +83,13 @@ export async function startInfrastructure(options: {
 
   const startParts = {
     postgres: () =>
-      startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: ports.postgres, logFile: path.join(logs, 'postgres.log'), durable }),
+      startPostgres({
+        dataDir: path.join(dataDir, 'postgres'),
+        port: ports.postgres,
+        logFile: path.join(logs, 'postgres.log'),
+        durable,
+        passwords: postgresPasswords,
+      }),
     redis: () =>
       startRedis({ dataDir: path.join(dataDir, 'redis'), port: ports.redis, logFile: path.join(logs, 'redis.log'), durable, password: redisPassword }),
     temporal: () =>
@@ -98,9 +108,9 @@ export async function startInfrastructure(options: {
     const postgres = await step(progress, `postgres :${ports.postgres}`, startParts.postgres);
     running.postgres = postgres;
     await step(progress, 'databases orders + inventory, migrations', async () => {
-      await ensureDatabases(postgres.url('postgres'), ['orders', 'inventory']);
-      await applyMigrations(postgres.url('orders'), path.join(root, MIGRATION_DIRS.orders));
-      await applyMigrations(postgres.url('inventory'), path.join(root, MIGRATION_DIRS.inventory));
+      await ensureDatabases(postgres.url('superuser', 'postgres'), ['orders', 'inventory']);
+      await applyMigrations(postgres.url('owner', 'orders'), path.join(root, MIGRATION_DIRS.orders));
+      await applyMigrations(postgres.url('owner', 'inventory'), path.join(root, MIGRATION_DIRS.inventory));
     });
     running.redis = await step(progress, `redis :${ports.redis}`, startParts.redis);
     running.temporal = await step(
@@ -109,8 +119,9 @@ export async function startInfrastructure(options: {
       startParts.temporal,
     );
     const env: InfraEnv = {
-      ORDERS_DATABASE_URL: postgres.url('orders'),
-      INVENTORY_DATABASE_URL: postgres.url('inventory'),
+      // The services read and write rows: the app role, never the owner.
+      ORDERS_DATABASE_URL: postgres.url('app', 'orders'),
+      INVENTORY_DATABASE_URL: postgres.url('app', 'inventory'),
       REDIS_URL: running.redis.url,
       TEMPORAL_ADDRESS: running.temporal.address,
       TEMPORAL_NAMESPACE,

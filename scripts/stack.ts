@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createInventoryStore } from '../api/inventory/store';
 import { seedDemoInventory } from '../api/inventory/seed';
-import { loadOrCreateLocalSecrets } from '../infra/local-secrets';
+import { loadOrCreateLocalSecrets, splitLocalSecrets } from '../infra/local-secrets';
 import { assertPortFree } from '../infra/ports';
 import { startInfrastructure, startServices, type SupervisedService } from '../infra/stack';
 import { startPrometheus, type RunningPrometheus } from '../observability/local-prometheus';
@@ -69,13 +69,13 @@ buildDashboardIfStale();
 const local = loadOrCreateLocalSecrets(config.dataDir);
 progress(`${local.created ? 'created' : 'using'} local secrets in ${path.relative(ROOT, local.file)}`);
 const logsDir = path.join(config.dataDir, 'logs');
-const { REDIS_PASSWORD, ...serviceSecrets } = local.secrets;
+const { infra: infraSecrets, services: serviceSecrets } = splitLocalSecrets(local.secrets);
 const infra = await startInfrastructure({
   root: ROOT,
   dataDir: config.dataDir,
   ports: config.infraPorts,
   durable: true,
-  redisPassword: REDIS_PASSWORD,
+  ...infraSecrets,
   progress,
 });
 

@@ -7,7 +7,7 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE),
-  ORDERS_DATABASE_URL: databaseUrl('postgresql://valerix@127.0.0.1:5432/orders'),
+  ORDERS_DATABASE_URL: databaseUrl('postgresql://valerix_app@127.0.0.1:5432/orders'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   INVENTORY_URL: z.string().url().default('http://127.0.0.1:3002'),
   /** The worker's credential at the inventory service (reserve and release). */

@@ -5,7 +5,7 @@ import { checkSecrets, secret } from '../../shared/secrets';
 const schema = z.object({
   INVENTORY_HOST: z.string().default('127.0.0.1'),
   INVENTORY_PORT: port(3002),
-  INVENTORY_DATABASE_URL: databaseUrl('postgresql://valerix@127.0.0.1:5432/inventory'),
+  INVENTORY_DATABASE_URL: databaseUrl('postgresql://valerix_app@127.0.0.1:5432/inventory'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Bearer token of an admin: chaos mode and restock. */
   ADMIN_TOKEN: secret('ADMIN_TOKEN'),

@@ -5,12 +5,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { checkInvariants, type InvariantResult } from '../../chaos/invariants';
 import { MIGRATION_DIRS, applyMigrations } from '../../infra/migrate';
-import { ensureDatabases } from '../../infra/postgres';
+import { ensureDatabases, postgresUrl, type PgRole } from '../../infra/postgres';
 import { ORDER_EVENTS_STREAM } from '../../shared/orders';
 
 /** The chaos proof is only worth something if each invariant can fail: seed a small consistent world, break it one way at a time. */
 const infra = inject('infra');
-const urlOf = (database: string) => infra.ordersDatabaseUrl.replace(/\/orders$/, `/${database}`);
+// The owner, not the app role: each case starts by truncating.
+const urlOf = (database: string, role: PgRole = 'owner') => postgresUrl(infra.postgres, role, database);
 const suffix = Date.now();
 let ordersDb: pg.Pool;
 let inventoryDb: pg.Pool;
@@ -18,7 +19,7 @@ let redis: Redis;
 let connection: Connection;
 
 beforeAll(async () => {
-  await ensureDatabases(urlOf('postgres'), [`orders_inv_${suffix}`, `inventory_inv_${suffix}`]);
+  await ensureDatabases(urlOf('postgres', 'superuser'), [`orders_inv_${suffix}`, `inventory_inv_${suffix}`]);
   await applyMigrations(urlOf(`orders_inv_${suffix}`), path.join(infra.root, MIGRATION_DIRS.orders));
   await applyMigrations(urlOf(`inventory_inv_${suffix}`), path.join(infra.root, MIGRATION_DIRS.inventory));
   ordersDb = new pg.Pool({ connectionString: urlOf(`orders_inv_${suffix}`) });

@@ -4,11 +4,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MIGRATION_DIRS, applyMigrations } from '../../infra/migrate';
-import { ensureDatabases } from '../../infra/postgres';
+import { ensureDatabases, postgresUrl, type PgRole } from '../../infra/postgres';
 
 const infra = inject('infra');
-const adminUrl = infra.ordersDatabaseUrl.replace(/\/orders$/, '/postgres');
-const scratchUrl = (name: string) => infra.ordersDatabaseUrl.replace(/\/orders$/, `/${name}`);
+const adminUrl = postgresUrl(infra.postgres, 'superuser', 'postgres');
+const scratchUrl = (name: string, role: PgRole = 'owner') => postgresUrl(infra.postgres, role, name);
 
 const PRISMA_TO_POSTGRES: Record<string, string> = {
   String: 'text',
@@ -90,6 +90,29 @@ describe('migrations (applied offline, recorded the way prisma migrate deploy do
     await client.end();
     expect(rows.map((row) => row.migration_name)).toEqual(first);
     expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.checksum) && row.finished_at !== null)).toBe(true);
+  });
+
+  it('runs as the database owner: the tables are its own, and the app role can read and write them', async () => {
+    const client = new pg.Client({ connectionString: scratchUrl(database, 'superuser') });
+    await client.connect();
+    // has_table_privilege() is true when any one of the listed privileges is held.
+    const { rows } = await client.query<{ table: string; owner: string; dml: boolean; more: boolean }>(
+      `SELECT tablename AS table, tableowner AS owner,
+         bool_and(has_table_privilege('valerix_app', format('public.%I', tablename), dml)) AS dml,
+         has_table_privilege('valerix_app', format('public.%I', tablename), 'TRUNCATE, REFERENCES, TRIGGER') AS more
+       FROM pg_tables, unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS dml
+       WHERE schemaname = 'public' GROUP BY tablename, tableowner`,
+    );
+    await client.end();
+    expect(rows.length).toBeGreaterThan(2);
+    expect(rows.filter((row) => row.owner !== 'valerix_owner' || !row.dml || row.more)).toEqual([]);
+  });
+
+  it('refuses any role but the owner (a superuser would make tables the app role cannot use)', async () => {
+    const dir = path.join(infra.root, MIGRATION_DIRS.orders);
+    for (const role of ['app', 'superuser'] as const) {
+      await expect(applyMigrations(scratchUrl(database, role), dir)).rejects.toThrow(/run as the database's owner valerix_owner/);
+    }
   });
 
   it('refuses to continue when an applied migration was edited afterwards', async () => {

@@ -21,6 +21,7 @@ export default async function setup(project: TestProject) {
     dataDir,
     ordersDatabaseUrl: infra.env.ORDERS_DATABASE_URL,
     inventoryDatabaseUrl: infra.env.INVENTORY_DATABASE_URL,
+    postgres: { port: infra.postgres.port, passwords: infra.postgres.passwords },
     redisUrl: infra.env.REDIS_URL,
     temporalAddress: infra.env.TEMPORAL_ADDRESS,
     temporalPort: ports.temporal,

@@ -1,11 +1,15 @@
 import 'vitest';
+import type { PostgresAccess } from '../../infra/postgres';
 
 /** What the suites' global setups hand to tests through provide()/inject(). */
 export interface TestInfra {
   root: string;
   dataDir: string;
+  /** As the app role, like the services. */
   ordersDatabaseUrl: string;
   inventoryDatabaseUrl: string;
+  /** Every role's password, for postgresUrl(): scratch databases (superuser), migrations (owner). */
+  postgres: PostgresAccess;
   redisUrl: string;
   temporalAddress: string;
   temporalPort: number;
