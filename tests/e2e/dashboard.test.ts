@@ -1,10 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN_CALLER } from '../../api/gateway/clients/keys';
 import { orderIdFor } from '../../api/gateway/orders/idempotency';
 import { freePort } from '../../infra/ports';
-import { TEST_ADMIN_TOKEN, createTestItem, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
-import { buildDashboard, launchChromium, screenshot, startDashboard, startWorkerHealth, type Dashboard, type DashboardEnv } from '../support/web';
+import {
+  TEST_ADMIN_TOKEN,
+  bearer,
+  createTestItem,
+  postOrder,
+  startTestServices,
+  waitForStatus,
+  type GatewayTarget,
+  type TestServices,
+} from '../support/services';
+import {
+  TEST_DASHBOARD_PASSWORD,
+  TEST_SESSION_SECRET,
+  buildDashboard,
+  launchChromium,
+  logIn,
+  screenshot,
+  startDashboard,
+  startWorkerHealth,
+  type Dashboard,
+  type DashboardEnv,
+} from '../support/web';
 
 const TEMPORAL_UI_URL = 'http://temporal-ui.test:8233';
 
@@ -15,15 +36,27 @@ let buildDir: string;
 let web: Dashboard;
 let browser: Browser;
 let context: BrowserContext;
+/** The gateway as the dashboard calls it: with the admin token, which sees every order. */
+let asAdmin: GatewayTarget;
 
 beforeAll(async () => {
   s = await startTestServices({ chaos: true });
   worker = await startWorkerHealth();
-  env = { GATEWAY_URL: s.gatewayUrl, INVENTORY_URL: s.inventoryUrl, WORKER_URL: worker.url, TEMPORAL_UI_URL, ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+  asAdmin = { gatewayUrl: s.gatewayUrl, clientKey: TEST_ADMIN_TOKEN };
+  env = {
+    GATEWAY_URL: s.gatewayUrl,
+    INVENTORY_URL: s.inventoryUrl,
+    WORKER_URL: worker.url,
+    TEMPORAL_UI_URL,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    DASHBOARD_PASSWORD: TEST_DASHBOARD_PASSWORD,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+  };
   buildDir = await buildDashboard();
   web = await startDashboard(buildDir, env);
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await logIn(context, web.url);
 });
 
 afterAll(async () => {
@@ -59,6 +92,39 @@ const stillSameDocument = (page: Page) => page.evaluate(() => (window as unknown
 const timelineSteps = (page: Page) => page.locator('.timeline li').evaluateAll((items) => items.map((item) => item.getAttribute('data-step')));
 
 describe('dashboard in a real browser against the real services', () => {
+  it('asks for the password first, says when it is wrong, and logs out', async () => {
+    const visitor = await browser.newContext();
+    const page = await visitor.newPage();
+    await page.goto(`${web.url}/inventory`);
+    expect(page.url()).toBe(`${web.url}/login?redirectTo=%2Finventory`);
+    expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
+    await page.getByLabel('Operator password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    expect(await page.getByRole('alert').textContent()).toBe('Wrong password.');
+    await screenshot(page, 'login');
+
+    await page.getByLabel('Operator password').fill(TEST_DASHBOARD_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${web.url}/inventory`);
+    await page.getByRole('heading', { name: 'Inventory' }).waitFor();
+    const [cookie] = await visitor.cookies(web.url);
+    expect(cookie).toMatchObject({ name: 'valerix_session', httpOnly: true, sameSite: 'Lax', path: '/' });
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(`${web.url}/login`);
+    expect(await visitor.cookies(web.url)).toEqual([]);
+    await page.goto(`${web.url}/orders`);
+    expect(page.url()).toBe(`${web.url}/login?redirectTo=%2Forders`);
+    await visitor.close();
+
+    // Without a session the event stream and data requests are refused outright.
+    for (const path of ['/api/events', '/orders.data']) {
+      const response = await fetch(`${web.url}${path}`);
+      expect(response.status, path).toBe(401);
+      expect(response.headers.get('content-type'), path).toBe('application/problem+json');
+    }
+  });
+
   it('places a multi-line order from the form and shows it reach CONFIRMED without a reload', async () => {
     const a = await createTestItem(s.inventoryStore, 10, 'web');
     const b = await createTestItem(s.inventoryStore, 10, 'web');
@@ -98,7 +164,8 @@ describe('dashboard in a real browser against the real services', () => {
   it('shows an order placed elsewhere appear and settle live, over the event stream', async () => {
     const item = await createTestItem(s.inventoryStore, 5, 'web');
     const page = await openLive('/orders');
-    const placed = await postOrder(s.gatewayUrl, { item_id: item, quantity: 1 }, { key: randomUUID() });
+    // Placed by a client of the gateway; the dashboard, as admin, sees every client's orders.
+    const placed = await postOrder(s, { item_id: item, quantity: 1 }, { key: randomUUID() });
     expect(placed.status).toBe(202);
 
     await page.waitForSelector(`tr[data-order-id="${placed.body.id}"][data-status="CONFIRMED"]`, { timeout: 30_000 });
@@ -148,13 +215,15 @@ describe('dashboard in a real browser against the real services', () => {
     await page.waitForSelector('[data-testid="order-result"].replayed');
     expect(await page.locator('input[name="idempotency_key"]').inputValue()).toBe(key);
 
-    const orderId = orderIdFor(key);
+    const orderId = orderIdFor(ADMIN_TOKEN_CALLER.id, key);
     expect(await page.getByTestId('order-result').getAttribute('data-order-id')).toBe(orderId);
     const rows = await s.ordersDb.order.findMany({ where: { lines: { some: { itemId: item } } } });
     expect(rows.map((row) => row.id)).toEqual([orderId]);
-    const listed = (await (await fetch(`${s.gatewayUrl}/api/orders?limit=200`)).json()) as { orders: { id: string; lines: { item_id: string }[] }[] };
+    const listed = (await (await fetch(`${s.gatewayUrl}/api/orders?limit=200`, { headers: bearer(TEST_ADMIN_TOKEN) })).json()) as {
+      orders: { id: string; lines: { item_id: string }[] }[];
+    };
     expect(listed.orders.filter((order) => order.lines.some((line) => line.item_id === item)).map((order) => order.id)).toEqual([orderId]);
-    await waitForStatus(s.gatewayUrl, orderId, ['CONFIRMED']);
+    await waitForStatus(asAdmin, orderId, ['CONFIRMED']);
     expect(await stockOf(item)).toBe(4);
 
     // Changing the order afterwards is a new order, so it gets a key of its own.
@@ -165,7 +234,7 @@ describe('dashboard in a real browser against the real services', () => {
 
   it('cancels a confirmed order from its page: stock comes back and the timeline shows the return', async () => {
     const item = await createTestItem(s.inventoryStore, 5, 'web');
-    const placed = await postOrder(s.gatewayUrl, { item_id: item, quantity: 2 }, { key: randomUUID(), wait: 10 });
+    const placed = await postOrder(s, { item_id: item, quantity: 2 }, { key: randomUUID(), wait: 10 });
     expect(placed.body.status).toBe('CONFIRMED');
     expect(await stockOf(item)).toBe(3);
 
@@ -251,6 +320,7 @@ describe('dashboard in a real browser against the real services', () => {
     const a = await createTestItem(s.inventoryStore, 5, 'web');
     const b = await createTestItem(s.inventoryStore, 5, 'web');
     const noJs = await browser.newContext({ javaScriptEnabled: false });
+    await logIn(noJs, web.url);
     const page = await noJs.newPage();
     await page.goto(`${web.url}/orders`);
     const key = await page.locator('input[name="idempotency_key"]').inputValue();
@@ -263,8 +333,9 @@ describe('dashboard in a real browser against the real services', () => {
     const result = page.getByTestId('order-result');
     await result.waitFor();
     expect(await result.textContent()).toContain('Order placed');
-    expect(await result.getAttribute('data-order-id')).toBe(orderIdFor(key));
-    const order = await waitForStatus(s.gatewayUrl, orderIdFor(key), ['CONFIRMED']);
+    const orderId = orderIdFor(ADMIN_TOKEN_CALLER.id, key);
+    expect(await result.getAttribute('data-order-id')).toBe(orderId);
+    const order = await waitForStatus(asAdmin, orderId, ['CONFIRMED']);
     expect(order.lines.map((line: { item_id: string; quantity: number }) => [line.item_id, line.quantity])).toEqual([
       [a, 1],
       [b, 2],
@@ -276,8 +347,9 @@ describe('dashboard in a real browser against the real services', () => {
 
   it('fits a phone’s width on every page: only tables scroll sideways', async () => {
     const item = await createTestItem(s.inventoryStore, 5, 'web');
-    const placed = await postOrder(s.gatewayUrl, { lines: [{ item_id: item, quantity: 1 }] }, { key: randomUUID(), wait: 10 });
+    const placed = await postOrder(s, { lines: [{ item_id: item, quantity: 1 }] }, { key: randomUUID(), wait: 10 });
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await logIn(phone, web.url);
     const page = await phone.newPage();
     for (const [path, name] of [
       ['/', 'phone-overview'],
@@ -285,6 +357,7 @@ describe('dashboard in a real browser against the real services', () => {
       [`/orders/${placed.body.id}`, 'phone-order-detail'],
       ['/inventory', 'phone-inventory'],
       ['/chaos', 'phone-chaos'],
+      ['/login', 'phone-login'],
     ] as const) {
       await page.goto(`${web.url}${path}`);
       const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
@@ -297,6 +370,7 @@ describe('dashboard in a real browser against the real services', () => {
   it('explains a gateway outage in plain words', async () => {
     const down = await startDashboard(buildDir, { ...env, GATEWAY_URL: `http://127.0.0.1:${await freePort()}` }, 'web-no-gateway');
     try {
+      // Logged in already: the cookie is for 127.0.0.1 whatever the port, and signed with the same secret.
       const page = await context.newPage();
       const response = await page.goto(`${down.url}/orders`);
       expect(response?.status()).toBe(503);

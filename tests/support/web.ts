@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { freePort, waitFor } from '../../infra/ports';
 import { ManagedProcess } from '../../infra/process';
@@ -41,12 +41,18 @@ export async function buildDashboard(): Promise<string> {
   return buildDir;
 }
 
+/** The operator's password and cookie secret for test dashboards (16+ characters, and not the published ones). */
+export const TEST_DASHBOARD_PASSWORD = 'test-dashboard-password';
+export const TEST_SESSION_SECRET = 'test-session-secret-for-e2e';
+
 export interface DashboardEnv {
   GATEWAY_URL: string;
   INVENTORY_URL: string;
   WORKER_URL: string;
   TEMPORAL_UI_URL: string;
   ADMIN_TOKEN: string;
+  DASHBOARD_PASSWORD: string;
+  SESSION_SECRET: string;
 }
 
 /** The built dashboard under remix-serve, as production runs it, on a free port. */
@@ -92,6 +98,26 @@ export async function startWorkerHealth(): Promise<{ url: string; close(): Promi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * Logs the browser context in through the real login form, the way a person does: the page asked
+ * for sends it to the login, and the right password brings it back there. Cookies are per host, not
+ * per port, so the context is then logged in to every dashboard on 127.0.0.1 with the same secret.
+ */
+export async function logIn(context: BrowserContext, dashboardUrl: string, path = '/orders'): Promise<void> {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${dashboardUrl}${path}`);
+    const login = new URL(page.url());
+    if (login.pathname !== '/login' || (login.searchParams.get('redirectTo') ?? '/') !== path)
+      throw new Error(`expected the login page, got ${page.url()}`);
+    await page.getByLabel('Operator password').fill(TEST_DASHBOARD_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${dashboardUrl}${path}`);
+  } finally {
+    await page.close();
+  }
 }
 
 /** Debian's Chromium (playwright's browser downloads are not reachable here); launch() gives it a fresh --user-data-dir. */
