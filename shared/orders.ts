@@ -38,7 +38,8 @@ export function isTerminal(status: OrderStatus): boolean {
 
 export type LineStatus = 'PENDING' | 'RESERVING' | 'RESERVED' | 'REJECTED' | 'RELEASED';
 
-export type FailureReason = 'out_of_stock' | 'unknown_item' | 'invalid_quantity' | 'inventory_unavailable';
+/** Why an order FAILED; `record_rejected`: the orders database refused its values (it compensated). */
+export type FailureReason = 'out_of_stock' | 'unknown_item' | 'invalid_quantity' | 'inventory_unavailable' | 'record_rejected';
 
 /** ApplicationFailure types the inventory activities throw; all of them are non-retryable. */
 export const INVENTORY_ERRORS = {

@@ -9,7 +9,7 @@ export function createWorkerRegistry(options: { processMetrics?: boolean } = {})
 }
 
 // Every reason an order can end with; the Record makes the compiler flag a reason added to FailureReason.
-const FAILURE_REASONS = Object.keys({ out_of_stock: 0, unknown_item: 0, invalid_quantity: 0, inventory_unavailable: 0 } satisfies Record<FailureReason, 0>);
+const FAILURE_REASONS = Object.keys({ out_of_stock: 0, unknown_item: 0, invalid_quantity: 0, inventory_unavailable: 0, record_rejected: 0 } satisfies Record<FailureReason, 0>);
 const CANCEL_REASONS = ['cancelled', 'returned'];
 
 /** Saga metrics, fed by the recordTransition activity once per transition written. */

@@ -5,6 +5,7 @@ import {
   TimeoutFailure,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -15,6 +16,7 @@ import type { RetryPolicy } from '@temporalio/common';
 import type { createOrderActivities } from '../activities';
 import {
   INVENTORY_ERRORS,
+  ORDER_RECORD_REJECTED,
   awaitOutcome,
   cancelOrder,
   getOrderState,
@@ -60,6 +62,19 @@ function failureReasonOf(err: ActivityFailure): { reason: FailureReason; message
       : `inventory unavailable: ${cause?.message ?? err.message}`;
   return { reason: 'inventory_unavailable', message };
 }
+
+/** A local activity's failure reaches the workflow as the ApplicationFailure itself, a remote one's as its cause. */
+function isRecordRejected(err: unknown): boolean {
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  return failure instanceof ApplicationFailure && failure.type === ORDER_RECORD_REJECTED;
+}
+
+/**
+ * Orders whose transition the database refused now compensate and fail instead of failing with
+ * their stock held. A patch, not a new type: only an order that takes this rare path writes the
+ * marker (and its search attribute), and one that failed here before replays as it ran.
+ */
+const COMPENSATE_REFUSED_RECORD = 'compensate-refused-record';
 
 /** Activity arguments are serialized later in the activation; freeze what was true now. */
 function snapshot(state: OrderState): OrderState {
@@ -199,69 +214,92 @@ async function orderSaga(input: OrderInput, version: SagaVersion): Promise<Order
     }
   };
 
-  await transition('PENDING', 'recorded');
+  /** After a refused write: release every reservation, then record FAILED without any free text. */
+  const failAfterRefusedRecord = async () => {
+    await releaseInReverse();
+    // The refused value may be in any free text; keep none of it.
+    state.timeline = state.timeline.map(({ detail: _detail, ...entry }) => entry);
+    for (const line of state.lines) delete line.lastError;
+    state.reason = 'record_rejected';
+    state.lastError = 'the orders database refused a value of this order; its reservations were released';
+    await transition('FAILED', 'failed');
+    return state;
+  };
 
-  let failure: { reason: FailureReason; message: string } | undefined;
-  try {
-    await reservations.run(async () => {
-      for (const line of state.lines) {
-        // Marked before the call: a reservation may commit even when its answer never arrives,
-        // so compensation must release it either way (release is idempotent).
-        line.status = 'RESERVING';
-        try {
-          const result = await reserveLine({ reservationId: line.reservationId, itemId: line.itemId, quantity: line.quantity });
-          line.attempts = result.attempt;
-          line.status = 'RESERVED';
-          note('line reserved', { lineNo: line.lineNo, detail: result.replayed ? 'already reserved (retry)' : undefined });
-        } catch (err) {
-          if (err instanceof ActivityFailure && !isCancellation(err)) {
-            failure = failureReasonOf(err);
-            line.lastError = failure.message;
-            if (failure.reason !== 'inventory_unavailable') line.status = 'REJECTED';
-            note('line rejected', { lineNo: line.lineNo, detail: failure.message });
+  /** The saga's steps, from the first record to the end of the return window. */
+  async function runSteps(): Promise<OrderState> {
+    await transition('PENDING', 'recorded');
+
+    let failure: { reason: FailureReason; message: string } | undefined;
+    try {
+      await reservations.run(async () => {
+        for (const line of state.lines) {
+          // Marked before the call: a reservation may commit even when its answer never arrives,
+          // so compensation must release it either way (release is idempotent).
+          line.status = 'RESERVING';
+          try {
+            const result = await reserveLine({ reservationId: line.reservationId, itemId: line.itemId, quantity: line.quantity });
+            line.attempts = result.attempt;
+            line.status = 'RESERVED';
+            note('line reserved', { lineNo: line.lineNo, detail: result.replayed ? 'already reserved (retry)' : undefined });
+          } catch (err) {
+            if (err instanceof ActivityFailure && !isCancellation(err)) {
+              failure = failureReasonOf(err);
+              line.lastError = failure.message;
+              if (failure.reason !== 'inventory_unavailable') line.status = 'REJECTED';
+              note('line rejected', { lineNo: line.lineNo, detail: failure.message });
+            }
+            throw err;
           }
-          throw err;
         }
-      }
-    });
-  } catch (err) {
-    if (failure) state.lastError = failure.message;
-    else if (isCancellation(err)) state.cancelRequested = true; // our cancel, or a cancel from Temporal itself
-    else throw err;
-  }
+      });
+    } catch (err) {
+      if (failure) state.lastError = failure.message;
+      else if (isCancellation(err)) state.cancelRequested = true; // our cancel, or a cancel from Temporal itself
+      else throw err;
+    }
 
-  if (failure || state.cancelRequested) {
-    await CancellationScope.nonCancellable(async () => {
-      if (failure) {
-        state.reason = failure.reason;
-        await transition('COMPENSATING', 'compensating', failure.message);
+    if (failure || state.cancelRequested) {
+      await CancellationScope.nonCancellable(async () => {
+        if (failure) {
+          state.reason = failure.reason;
+          await transition('COMPENSATING', 'compensating', failure.message);
+          await releaseInReverse();
+          await transition('FAILED', 'failed', failure.message);
+        } else {
+          state.reason = 'cancelled';
+          await transition('CANCELLING', 'cancelling');
+          await releaseInReverse();
+          await transition('CANCELLED', 'cancelled');
+        }
+      });
+      return state;
+    }
+
+    await transition('CONFIRMED', 'confirmed');
+    try {
+      await condition(() => state.cancelRequested, policy.returnWindowMs);
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      state.cancelRequested = true;
+    }
+    returnWindowOpen = false;
+    if (state.cancelRequested) {
+      await CancellationScope.nonCancellable(async () => {
+        state.reason = 'returned';
+        await transition('CANCELLING', 'return requested');
         await releaseInReverse();
-        await transition('FAILED', 'failed', failure.message);
-      } else {
-        state.reason = 'cancelled';
-        await transition('CANCELLING', 'cancelling');
-        await releaseInReverse();
-        await transition('CANCELLED', 'cancelled');
-      }
-    });
+        await transition('CANCELLED', 'returned');
+      });
+    }
     return state;
   }
 
-  await transition('CONFIRMED', 'confirmed');
   try {
-    await condition(() => state.cancelRequested, policy.returnWindowMs);
+    return await runSteps();
   } catch (err) {
-    if (!isCancellation(err)) throw err;
-    state.cancelRequested = true;
+    if (!isRecordRejected(err) || !patched(COMPENSATE_REFUSED_RECORD)) throw err;
+    // A refused FAILED as well fails the workflow, with the stock already given back.
+    return await CancellationScope.nonCancellable(failAfterRefusedRecord);
   }
-  returnWindowOpen = false;
-  if (state.cancelRequested) {
-    await CancellationScope.nonCancellable(async () => {
-      state.reason = 'returned';
-      await transition('CANCELLING', 'return requested');
-      await releaseInReverse();
-      await transition('CANCELLED', 'returned');
-    });
-  }
-  return state;
 }

@@ -60,6 +60,7 @@ describe('order metrics (worker)', () => {
       'FAILED/invalid_quantity',
       'FAILED/inventory_unavailable',
       'FAILED/out_of_stock',
+      'FAILED/record_rejected',
       'FAILED/unknown_item',
     ]);
     expect(completed.every((sample) => sample.value === 0)).toBe(true);

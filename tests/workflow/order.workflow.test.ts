@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { createOrderActivities } from '../../activities';
 import {
   INVENTORY_ERRORS,
+  ORDER_RECORD_REJECTED,
   ORDER_WORKFLOW_TYPE,
   awaitOutcome,
   cancelOrder,
@@ -289,5 +290,38 @@ describe('order saga (real dev server, fake activities)', () => {
       expect((await outcome).status).toBe('CONFIRMED');
     });
   });
-});
 
+  it('compensates and fails, without free text, when the database refuses a transition (OrderRecordRejected)', async () => {
+    const { activities, calls, recorded } = fakeActivities({
+      async recordTransition(state) {
+        calls.push(`record ${state.status}`);
+        if (state.status === 'CONFIRMED') throw ApplicationFailure.nonRetryable('invalid byte sequence', ORDER_RECORD_REJECTED);
+        recorded.push(state);
+      },
+    });
+    const { handle, state } = await runSaga(activities, { lines: [{ itemId: 'a', quantity: 1 }, { itemId: 'b', quantity: 2 }] }, async (h) => {
+      await h.result();
+    });
+    expect(calls).toEqual(['record PENDING', 'reserve 1', 'reserve 2', 'record CONFIRMED', 'release 2', 'release 1', 'record FAILED']);
+    expect(state).toMatchObject({ status: 'FAILED', reason: 'record_rejected' });
+    expect(state.lines.map((line) => line.status)).toEqual(['RELEASED', 'RELEASED']);
+    const final = recorded.at(-1)!;
+    expect(final.status).toBe('FAILED');
+    expect(final.timeline.some((entry) => entry.detail !== undefined)).toBe(false);
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+
+  it('gives the stock back even when the final FAILED is refused too, then fails the workflow', async () => {
+    const { activities, calls } = fakeActivities({
+      async recordTransition(state) {
+        calls.push(`record ${state.status}`);
+        if (state.status !== 'PENDING') throw ApplicationFailure.nonRetryable('numeric field overflow', ORDER_RECORD_REJECTED);
+      },
+    });
+    const { handle } = await runSaga(activities, { lines: [{ itemId: 'a', quantity: 1 }] }, async (h) => {
+      await expect(h.result()).rejects.toThrow();
+    });
+    expect(calls).toEqual(['record PENDING', 'reserve 1', 'record CONFIRMED', 'release 1', 'record FAILED']);
+    expect((await handle.describe()).status.name).toBe('FAILED');
+  });
+});
