@@ -176,13 +176,13 @@ async function search(
   return { steps: history(), failedHolds: holds.slice(0, -1), bestRate: bestRate(history()), sustained: holds.at(-1) };
 }
 
-function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run: Omit<OrderLoadRun, 'baseUrl' | 'items' | 'multiShare'>, onResult?: (result: OrderLoadResult) => void): StepDriver {
+function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run: Omit<OrderLoadRun, 'baseUrl' | 'apiKey' | 'items' | 'multiShare'>, onResult?: (result: OrderLoadResult) => void): StepDriver {
   const prefix = run.keyPrefix;
   return {
     label,
     sampleEveryMs: 1000,
     async send(signal) {
-      const result = await runOrderLoad({ ...run, baseUrl: stack.gatewayUrl, items: BENCH_ITEMS, multiShare: options.multiShare }, signal);
+      const result = await runOrderLoad({ ...run, baseUrl: stack.gatewayUrl, apiKey: stack.apiKey, items: BENCH_ITEMS, multiShare: options.multiShare }, signal);
       onResult?.(result);
       return { planned: result.planned, sent: result.ok + result.failed, errors: result.failed, dropped: result.dropped };
     },
@@ -236,6 +236,7 @@ async function latencyPhase(stack: BenchStack, probe: OrdersProbe, runTag: strin
   progress(`replay: ${rate}/s for ${durations.replayS} s over the ${accept!.ok} keys just accepted`);
   const replay = await runOrderLoad({
     baseUrl: stack.gatewayUrl,
+    apiKey: stack.apiKey,
     mode: 'replay',
     rate,
     durationS: durations.replayS,

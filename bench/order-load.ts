@@ -5,6 +5,8 @@ import { distribution } from './stats';
 
 export interface OrderLoadRun {
   baseUrl: string;
+  /** Sent as `Authorization: Bearer`: a gateway client's API key. */
+  apiKey: string;
   /** accept: new keys; replay: the first replayCount keys of keyPrefix again, with the same bodies. */
   mode: 'accept' | 'replay';
   rate: number;
@@ -55,11 +57,11 @@ export function orderBody(n: number, items: readonly string[], multiShare: numbe
   return { lines };
 }
 
-function post(agent: http.Agent, url: URL, body: string, key: string): Promise<{ status: number; replayed: boolean }> {
+function post(agent: http.Agent, url: URL, apiKey: string, body: string, key: string): Promise<{ status: number; replayed: boolean }> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key } },
+      { method: 'POST', agent, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key } },
       (response) => {
         response.resume();
         response.on('end', () => resolve({ status: response.statusCode ?? 0, replayed: response.headers['idempotency-replayed'] === 'true' }));
@@ -87,7 +89,7 @@ export async function runOrderLoad(run: OrderLoadRun, signal?: AbortSignal): Pro
       const n = run.mode === 'replay' ? i % Math.max(1, run.replayCount ?? 1) : i;
       const sentAt = performance.now();
       try {
-        const answer = await post(agent, url, JSON.stringify(orderBody(n, run.items, run.multiShare)), `${run.keyPrefix}${n}`);
+        const answer = await post(agent, url, run.apiKey, JSON.stringify(orderBody(n, run.items, run.multiShare)), `${run.keyPrefix}${n}`);
         if (answer.status !== 201 && answer.status !== 202) {
           failed += 1;
           return;

@@ -4,12 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
+import { createClientStore } from '../api/gateway/clients/store';
 import { MAX_STOCK } from '../api/inventory/schemas';
 import { createInventoryStore } from '../api/inventory/store';
 import { freePort, waitFor } from '../infra/ports';
 import { ManagedProcess } from '../infra/process';
 import { startInfrastructure, startServices, type Infrastructure, type SupervisedService } from '../infra/stack';
 import { TEMPORAL_NAMESPACE, temporalCliPath } from '../infra/temporal';
+import { createOrdersDb } from '../shared/orders-db';
 import { WORKFLOWS_PATH } from '../workers/order-worker';
 import { writeWorkflowBundle } from '../workers/workflow-bundle';
 import { CEILING_TASK_QUEUE } from './ceiling/workflows';
@@ -32,6 +34,8 @@ export interface BenchStack {
   /** The ceiling worker's count of no-op activities run. */
   ceilingCompletionsUrl: string;
   gatewayUrl: string;
+  /** The load generator's gateway API key (a client of its own). */
+  apiKey: string;
   /** Seconds each part took to become ready. */
   startup: Record<string, number>;
   stop(): Promise<void>;
@@ -168,6 +172,8 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
       },
       logFile: path.join(logsDir, 'ceiling-worker.log'),
     }).start();
+    const apiClients = createOrdersDb(infra.env.ORDERS_DATABASE_URL, 1);
+    const { key: apiKey } = await createClientStore(apiClients).create('bench', 'client').finally(() => apiClients.$disconnect());
     const worker = ceilingWorker;
     await timed('ceiling worker', () => waitForPollers(infra.env.TEMPORAL_ADDRESS, CEILING_TASK_QUEUE, worker));
     progress(`ceiling worker polling '${CEILING_TASK_QUEUE}'`);
@@ -179,6 +185,7 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
       ceilingWorker,
       ceilingCompletionsUrl: `http://127.0.0.1:${ceilingPort}/completions`,
       gatewayUrl: `http://127.0.0.1:${servicePorts.gateway}`,
+      apiKey,
       startup,
       stop,
     };

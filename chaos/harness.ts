@@ -4,11 +4,13 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { createClientStore } from '../api/gateway/clients/store';
 import { createInventoryStore } from '../api/inventory/store';
 import type { ChaosUpdate } from '../api/inventory/chaos';
 import { freePort } from '../infra/ports';
 import { startInfrastructure, startServices, type InfraPart, type Infrastructure, type SupervisedService } from '../infra/stack';
 import { TERMINAL_STATUSES } from '../shared/orders';
+import { createOrdersDb } from '../shared/orders-db';
 import { writeWorkflowBundle } from '../workers/workflow-bundle';
 import { GaveUp, requestWithRetry } from './client';
 import { checkInvariants, type InvariantResult } from './invariants';
@@ -109,6 +111,9 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
     for (const pool of [inventoryDb, ordersDb]) pool.on('error', () => undefined); // Postgres restarts are the point
     clients.push({ close: () => inventoryDb.end() }, { close: () => ordersDb.end() });
 
+    // The workload places its orders as one gateway client, as a shop would.
+    const apiClients = createOrdersDb(infra.env.ORDERS_DATABASE_URL, 1);
+    const { key: apiKey } = await createClientStore(apiClients).create('chaos-harness', 'client').finally(() => apiClients.$disconnect());
     const items = await seedItems(inventoryDb);
     const plan = planWorkload(options.orders, items, DEFAULT_MIX);
     const admin = (method: string, body?: ChaosUpdate) =>
@@ -122,7 +127,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
 
     const state = { acknowledged: new Map<string, string>(), outcomes: {} as Record<string, number>, notAcknowledged: 0, duplicatesChecked: 0, duplicateMismatches: 0, cancelsAsked: 0, unexpected4xx: [] as string[] };
     let workloadDone = false;
-    const workload = runWorkload(plan, options, gatewayUrl, state).finally(() => (workloadDone = true));
+    const workload = runWorkload(plan, options, { gatewayUrl, apiKey }, state).finally(() => (workloadDone = true));
     const answered = () => state.acknowledged.size + state.notAcknowledged;
     const injector = injectFaults(options, infra, services, faults, started, answered, () => workloadDone);
     const ticker = setInterval(() => {
@@ -199,12 +204,13 @@ interface WorkloadState {
   unexpected4xx: string[];
 }
 
-async function runWorkload(plan: PlannedOrder[], options: ChaosOptions, gatewayUrl: string, state: WorkloadState): Promise<void> {
+async function runWorkload(plan: PlannedOrder[], options: ChaosOptions, { gatewayUrl, apiKey }: { gatewayUrl: string; apiKey: string }, state: WorkloadState): Promise<void> {
   let next = 0;
+  const authorization = `Bearer ${apiKey}`;
   const post = (order: PlannedOrder) =>
     requestWithRetry(
       `${gatewayUrl}/api/orders`,
-      { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': order.key }, body: JSON.stringify(order.body) },
+      { method: 'POST', headers: { authorization, 'content-type': 'application/json', 'idempotency-key': order.key }, body: JSON.stringify(order.body) },
       { giveUpAfterMs: options.giveUpAfterMs },
     );
   const one = async (order: PlannedOrder) => {
@@ -232,7 +238,7 @@ async function runWorkload(plan: PlannedOrder[], options: ChaosOptions, gatewayU
     if (order.cancelAfterMs !== undefined) {
       await new Promise((resolve) => setTimeout(resolve, order.cancelAfterMs));
       state.cancelsAsked += 1;
-      const cancel = await requestWithRetry(`${gatewayUrl}/api/orders/${orderId}/cancel`, { method: 'POST' }, { giveUpAfterMs: options.giveUpAfterMs }).catch(() => undefined);
+      const cancel = await requestWithRetry(`${gatewayUrl}/api/orders/${orderId}/cancel`, { method: 'POST', headers: { authorization } }, { giveUpAfterMs: options.giveUpAfterMs }).catch(() => undefined);
       if (cancel && ![200, 202, 409].includes(cancel.status)) state.unexpected4xx.push(`cancel ${orderId}: ${cancel.status}`);
     }
   };
