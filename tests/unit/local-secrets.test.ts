@@ -11,6 +11,8 @@ const tempDir = () => {
   dirs.push(dir);
   return dir;
 };
+// Nothing from this process' environment: only what a case passes.
+const env = (values: Record<string, string> = {}) => values as NodeJS.ProcessEnv;
 afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -18,7 +20,7 @@ afterEach(() => {
 describe('local secrets', () => {
   it('makes random Postgres and Redis passwords once, keeps them (0600), and lets the environment win', () => {
     const dir = tempDir();
-    const first = loadOrCreateLocalSecrets(dir, {});
+    const first = loadOrCreateLocalSecrets(dir, env());
     expect(first.created).toBe(true);
     expect((fs.statSync(first.file).mode & 0o777).toString(8)).toBe('600');
     const { infra } = splitLocalSecrets(first.secrets);
@@ -26,14 +28,14 @@ describe('local secrets', () => {
     expect(new Set(passwords).size).toBe(4);
     for (const password of passwords) expect(password).toMatch(/^[\w-]{32}$/);
 
-    const again = loadOrCreateLocalSecrets(dir, {});
+    const again = loadOrCreateLocalSecrets(dir, env());
     expect(again).toMatchObject({ created: false, secrets: first.secrets });
-    const fromEnv = loadOrCreateLocalSecrets(dir, { POSTGRES_APP_PASSWORD: 'chosen-in-dot-env' });
+    const fromEnv = loadOrCreateLocalSecrets(dir, env({ POSTGRES_APP_PASSWORD: 'chosen-in-dot-env' }));
     expect(splitLocalSecrets(fromEnv.secrets).infra.postgresPasswords.app).toBe('chosen-in-dot-env');
   });
 
   it('gives the services their own secrets and none of the infrastructure passwords', () => {
-    const { services } = splitLocalSecrets(loadOrCreateLocalSecrets(tempDir(), {}).secrets);
+    const { services } = splitLocalSecrets(loadOrCreateLocalSecrets(tempDir(), env()).secrets);
     expect(Object.keys(services).sort()).toEqual(Object.keys(DEV_SECRETS).sort());
   });
 });
