@@ -71,10 +71,11 @@ export function scramVerifier(password: string): string {
 
 /**
  * TCP (loopback only) always asks for a SCRAM password. The socket admits only the superuser,
- * by peer credentials, and only the OS users that own the data: the socket directory is 0700
- * inside the data folder, so whoever reaches it could read the cluster's files anyway. The stack
- * bootstraps through it, which keeps secrets.json (or .env) the source of the passwords: a
- * changed or lost one is set again at the next start.
+ * by peer credentials, to the OS user running the stack and the server's own (root and
+ * `postgres` when run as root): its directory is 0700 inside the data folder, so whoever reaches
+ * it can read the cluster's files anyway. The stack bootstraps through it, which keeps
+ * secrets.json (or .env) the source of the passwords: a changed or lost one is set again at the
+ * next start.
  */
 function writeAuthConfig(clusterDir: string, serverIsPostgresUser: boolean): void {
   const osUsers = new Set([os.userInfo().username, ...(serverIsPostgresUser ? ['postgres'] : [])]);
