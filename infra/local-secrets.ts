@@ -6,16 +6,20 @@ import type { PostgresPasswords } from './postgres';
 
 /** Passwords the stack starts Redis and Postgres' roles with; the services get none of them. */
 const INFRA_SECRET_NAMES = ['REDIS_PASSWORD', 'POSTGRES_SUPERUSER_PASSWORD', 'POSTGRES_OWNER_PASSWORD', 'POSTGRES_APP_PASSWORD'] as const;
-const LOCAL_SECRET_NAMES = [...(Object.keys(DEV_SECRETS) as SecretName[]), ...INFRA_SECRET_NAMES] as const;
+/** Kept for the stack itself: the gateway client `dev` is registered with this key. */
+const STACK_SECRET_NAMES = ['CLIENT_API_KEY'] as const;
+const LOCAL_SECRET_NAMES = [...(Object.keys(DEV_SECRETS) as SecretName[]), ...INFRA_SECRET_NAMES, ...STACK_SECRET_NAMES] as const;
 export type LocalSecrets = Record<(typeof LOCAL_SECRET_NAMES)[number], string>;
 
-/** The secrets split by who takes them: startInfrastructure's options, and the services' env. */
+/** The secrets split by who takes them: startInfrastructure's options, the services' env, and the stack. */
 export function splitLocalSecrets(secrets: LocalSecrets): {
   infra: { redisPassword: string; postgresPasswords: PostgresPasswords };
   services: Record<SecretName, string>;
+  clientApiKey: string;
 } {
-  const { REDIS_PASSWORD, POSTGRES_SUPERUSER_PASSWORD, POSTGRES_OWNER_PASSWORD, POSTGRES_APP_PASSWORD, ...services } = secrets;
+  const { REDIS_PASSWORD, POSTGRES_SUPERUSER_PASSWORD, POSTGRES_OWNER_PASSWORD, POSTGRES_APP_PASSWORD, CLIENT_API_KEY, ...services } = secrets;
   return {
+    clientApiKey: CLIENT_API_KEY,
     infra: {
       redisPassword: REDIS_PASSWORD,
       postgresPasswords: { superuser: POSTGRES_SUPERUSER_PASSWORD, owner: POSTGRES_OWNER_PASSWORD, app: POSTGRES_APP_PASSWORD },

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, parseEnv } from 'node:util';
 import { CLIENT_NAME_PATTERN, CLIENT_ROLES, type ClientRole } from '../api/gateway/clients/keys';
 import { createClientStore } from '../api/gateway/clients/store';
 import { createOrdersDb } from '../shared/orders-db';
@@ -30,10 +30,8 @@ function databaseUrl(): string {
   if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
   if (process.env.ORDERS_DATABASE_URL) return process.env.ORDERS_DATABASE_URL;
   const stackEnv = path.resolve(ROOT, process.env.VALERIX_DATA_DIR ?? '.data', 'stack.env');
-  if (fs.existsSync(stackEnv)) {
-    process.loadEnvFile(stackEnv);
-    if (process.env.ORDERS_DATABASE_URL) return process.env.ORDERS_DATABASE_URL;
-  }
+  const fromStack = fs.existsSync(stackEnv) ? parseEnv(fs.readFileSync(stackEnv, 'utf8')).ORDERS_DATABASE_URL : undefined;
+  if (fromStack) return fromStack;
   throw new Error(`set ORDERS_DATABASE_URL, or start the local stack once (npm start) so that ${path.relative(ROOT, stackEnv)} exists`);
 }
 

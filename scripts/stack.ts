@@ -7,16 +7,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { createClientStore } from '../api/gateway/clients/store';
 import { createInventoryStore } from '../api/inventory/store';
 import { seedDemoInventory } from '../api/inventory/seed';
 import { loadOrCreateLocalSecrets, splitLocalSecrets } from '../infra/local-secrets';
 import { assertPortFree } from '../infra/ports';
 import { startInfrastructure, startServices, type SupervisedService } from '../infra/stack';
 import { startPrometheus, type RunningPrometheus } from '../observability/local-prometheus';
+import { createOrdersDb } from '../shared/orders-db';
 import { writeWorkflowBundle } from '../workers/workflow-bundle';
 import { loadStackConfig } from './stack-config';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The gateway client `npm start` registers, with the key CLIENT_API_KEY of the local secrets. */
+const DEV_CLIENT = 'dev';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`Usage: npm start [-- --with-prometheus]
@@ -69,7 +73,7 @@ buildDashboardIfStale();
 const local = loadOrCreateLocalSecrets(config.dataDir);
 progress(`${local.created ? 'created' : 'using'} local secrets in ${path.relative(ROOT, local.file)}`);
 const logsDir = path.join(config.dataDir, 'logs');
-const { infra: infraSecrets, services: serviceSecrets } = splitLocalSecrets(local.secrets);
+const { infra: infraSecrets, services: serviceSecrets, clientApiKey } = splitLocalSecrets(local.secrets);
 const infra = await startInfrastructure({
   root: ROOT,
   dataDir: config.dataDir,
@@ -100,6 +104,10 @@ try {
   const created = await seedDemoInventory(createInventoryStore(pool));
   await pool.end();
   progress(created > 0 ? `seeded ${created} demo items` : 'demo inventory already seeded');
+  const ordersDb = createOrdersDb(infra.env.ORDERS_DATABASE_URL, 1);
+  await createClientStore(ordersDb).ensure(DEV_CLIENT, 'client', clientApiKey).finally(() => ordersDb.$disconnect());
+  // `npm run clients` finds the stack's orders database here.
+  fs.writeFileSync(path.join(config.dataDir, 'stack.env'), `ORDERS_DATABASE_URL=${infra.env.ORDERS_DATABASE_URL}\n`, { mode: 0o600 });
 
   services = await startServices({
     root: ROOT,
@@ -137,9 +145,13 @@ Valerix is up. Ctrl-C stops it; data stays in ${path.relative(ROOT, config.dataD
 ${prometheus ? `  Prometheus       ${prometheus.url}   (alerts: ${prometheus.url}/alerts)\n` : ''}  Temporal Web UI  http://localhost:${i.temporalUi}
   Temporal gRPC    localhost:${i.temporal}
   Logs             ${path.relative(ROOT, logsDir)}/
-  Admin token      ${path.relative(ROOT, local.file)} (ADMIN_TOKEN: chaos mode and restock, as Authorization: Bearer ...)
+  Secrets          ${path.relative(ROOT, local.file)}
+                   dashboard login: DASHBOARD_PASSWORD
+                   gateway API key of the client '${DEV_CLIENT}': CLIENT_API_KEY (more: npm run clients -- --help)
+                   ADMIN_TOKEN: chaos mode, restock and every order, as Authorization: Bearer ...
 
 Try it:
-  curl -s -X POST localhost:${s.gateway}/api/orders -H 'content-type: application/json' \\
+  KEY=$(node -p "require('./${path.relative(ROOT, local.file)}').CLIENT_API_KEY")
+  curl -s -X POST localhost:${s.gateway}/api/orders -H "authorization: Bearer $KEY" -H 'content-type: application/json' \\
     -H "Idempotency-Key: $(uuidgen || date +%s%N)" -H 'Prefer: wait=5' -d '{"item_id":"ps5","quantity":2}'
 `);

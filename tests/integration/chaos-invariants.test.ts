@@ -90,7 +90,7 @@ describe('chaos invariants', () => {
 
   it('catch an acknowledged order with no workflow and an order that never settled', async () => {
     await ordersDb.query(`UPDATE orders SET status = 'PENDING' WHERE id = 'ord_ok'`);
-    await ordersDb.query(`INSERT INTO idempotency_keys (key, order_id, request_hash) VALUES ('k1', 'ord_ok', 'h')`);
+    await ordersDb.query(`INSERT INTO idempotency_keys (client_id, key, order_id, request_hash) VALUES ('cli_chaos', 'k1', 'ord_ok', 'h')`);
     const results = await check(new Map([['k1', 'ord_ok']]));
     expect(failing(results)).toEqual(
       expect.arrayContaining(['every acknowledged order exists exactly once (1 workflow, 1 row)', 'every order terminal within 5 s of the last fault']),

@@ -69,6 +69,19 @@ function startStack(): { child: ChildProcess; output: () => string; up: Promise<
   return { child, output: () => output, up, exited };
 }
 
+/** `npm run clients` as a user runs it, against the stack's data folder. */
+function runClients(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/clients.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, VALERIX_DATA_DIR: dataDir, ORDERS_DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
 const url = (port: string, pathname: string) => `http://127.0.0.1:${ports[port]}${pathname}`;
 
 describe('npm start (the local stack runner)', () => {
@@ -85,13 +98,27 @@ describe('npm start (the local stack runner)', () => {
       expect((await fetch(url(port, pathname))).status, `${port}${pathname}`).toBe(200);
     }
     const seeded = (await (await fetch(url('INVENTORY_PORT', '/api/inventory/ps5'))).json()) as { stock: number };
+    // The client `dev` is registered with the key the stack printed the place of.
+    const secrets = JSON.parse(fs.readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+    const auth = { authorization: `Bearer ${secrets.CLIENT_API_KEY}` };
+    expect(first.output()).toContain('CLIENT_API_KEY');
+    expect((await fetch(url('GATEWAY_PORT', '/api/orders'))).status).toBe(401);
     const placed = await fetch(url('GATEWAY_PORT', '/api/orders'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), prefer: 'wait=10' },
+      headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': randomUUID(), prefer: 'wait=10' },
       body: JSON.stringify({ item_id: 'ps5', quantity: 2 }),
     });
     const order = (await placed.json()) as { id: string; status: string };
     expect(order.status).toBe('CONFIRMED');
+
+    // `npm run clients` finds the stack's database by itself, and the new key works at once.
+    const created = await runClients(['create', '--name', 'acme']);
+    expect(created.code, created.output).toBe(0);
+    const acmeKey = created.output.match(/^(\S+)\s*$/m)?.[1] ?? '';
+    const acmeList = await fetch(url('GATEWAY_PORT', '/api/orders'), { headers: { authorization: `Bearer ${acmeKey}` } });
+    expect(acmeList.status).toBe(200);
+    expect(((await acmeList.json()) as { orders: unknown[] }).orders).toEqual([]);
+    expect((await runClients(['create', '--name', 'acme'])).code).not.toBe(0);
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
@@ -101,7 +128,7 @@ describe('npm start (the local stack runner)', () => {
     await second.up;
     try {
       expect(second.output()).toContain('demo inventory already seeded');
-      const again = (await (await fetch(url('GATEWAY_PORT', `/api/orders/${order.id}`))).json()) as { status: string };
+      const again = (await (await fetch(url('GATEWAY_PORT', `/api/orders/${order.id}`), { headers: auth })).json()) as { status: string };
       expect(again.status).toBe('CONFIRMED');
       const stock = (await (await fetch(url('INVENTORY_PORT', '/api/inventory/ps5'))).json()) as { stock: number };
       expect(stock.stock).toBe(seeded.stock - 2);
