@@ -94,7 +94,8 @@ function writeAuthConfig(clusterDir: string, serverIsPostgresUser: boolean): voi
   );
 }
 
-async function withClient<T>(config: string | pg.ClientConfig, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Connects, runs `work`, disconnects; a refusal rejects with Postgres' SQLSTATE in `code`. */
+export async function withClient<T>(config: string | pg.ClientConfig, work: (client: pg.Client) => Promise<T> = async () => undefined as T): Promise<T> {
   const client = new pg.Client(config);
   await client.connect();
   try {

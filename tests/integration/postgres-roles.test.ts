@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { MIGRATION_DIRS, applyMigrations } from '../../infra/migrate';
 import {
@@ -13,6 +12,7 @@ import {
   postgresServerIdentity,
   postgresUrl,
   startPostgres,
+  withClient,
   type PgRole,
   type PostgresAccess,
 } from '../../infra/postgres';
@@ -25,16 +25,6 @@ const url = (role: PgRole, database: string, access: PostgresAccess = infra.post
 const TABLES = { orders: 'orders', inventory: 'items' } as const;
 const DATABASES = Object.keys(TABLES) as (keyof typeof TABLES)[];
 
-/** Connects, runs `work`, disconnects; a refusal rejects with Postgres' SQLSTATE in `code`. */
-async function withClient<T>(config: string | pg.ClientConfig, work: (client: pg.Client) => Promise<T> = async () => undefined as T): Promise<T> {
-  const client = new pg.Client(config);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The server's first answer to a startup packet: the authentication it asks for (0: none, 10: SASL, with its mechanisms). */
 function authenticationRequest(port: number, user: string, database: string): Promise<{ code: number; mechanisms: string[] }> {

@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROBLEM_TYPES } from '../../shared/problems';
 import { startFakeService, type FakeService } from './test-support/fake-service';
-import { DASHBOARD, HOST, TEST_PASSWORD, TEST_SESSION_SECRET, createTestHandler } from './test-support/request-handler';
+import { CHAOS_OFF as CHAOS, DASHBOARD, HOST, TEST_PASSWORD, TEST_SESSION_SECRET, createTestHandler } from './test-support/request-handler';
 
-const CHAOS = {
-  enabled: false,
-  latency: false,
-  latency_ms: 0,
-  latency_rate: 0,
-  error_rate: 0,
-  timeout_rate: 0,
-  updated_at: new Date(0).toISOString(),
-};
 
 let services: FakeService;
 let handle: (request: Request) => Promise<Response>;

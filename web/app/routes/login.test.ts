@@ -1,18 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROBLEM_TYPES } from '../../../shared/problems';
 import { startFakeService, type FakeService } from '../test-support/fake-service';
-import { DASHBOARD, HOST, TEST_PASSWORD, TEST_SESSION_SECRET, createTestHandler, type TestRoute } from '../test-support/request-handler';
+import { CHAOS_OFF as CHAOS, DASHBOARD, HOST, TEST_PASSWORD, TEST_SESSION_SECRET, createTestHandler, type TestRoute } from '../test-support/request-handler';
 
 const ADMIN_TOKEN = 'test-admin-token-for-the-gateway';
-const CHAOS = {
-  enabled: false,
-  latency: false,
-  latency_ms: 0,
-  latency_rate: 0,
-  error_rate: 0,
-  timeout_rate: 0,
-  updated_at: new Date(0).toISOString(),
-};
 const ORDER_ID = 'ord_0123456789abcdef0123456789abcdef';
 /** Routes anyone may reach. */
 const OPEN = new Set(['routes/login', 'routes/logout', 'routes/healthz']);

@@ -4,6 +4,16 @@ export const DASHBOARD = 'http://dashboard.test:3000';
 export const HOST = { host: 'dashboard.test:3000' };
 export const TEST_PASSWORD = 'test-dashboard-password';
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789';
+/** Chaos settings as the inventory service answers them when chaos mode is off. */
+export const CHAOS_OFF = {
+  enabled: false,
+  latency: false,
+  latency_ms: 0,
+  latency_rate: 0,
+  error_rate: 0,
+  timeout_rate: 0,
+  updated_at: new Date(0).toISOString(),
+};
 
 export interface TestRoute {
   id: string;
