@@ -32,7 +32,7 @@ function databaseUrl(): string {
   const stackEnv = path.resolve(ROOT, process.env.VALERIX_DATA_DIR ?? '.data', 'stack.env');
   const fromStack = fs.existsSync(stackEnv) ? parseEnv(fs.readFileSync(stackEnv, 'utf8')).ORDERS_DATABASE_URL : undefined;
   if (fromStack) return fromStack;
-  throw new Error(`set ORDERS_DATABASE_URL, or start the local stack once (npm start) so that ${path.relative(ROOT, stackEnv)} exists`);
+  throw new Error(`set ORDERS_DATABASE_URL, or start the local stack once (npm start) so that ${stackEnv} exists`);
 }
 
 async function main(argv: string[]): Promise<number> {
