@@ -31,6 +31,7 @@ With --for-tests also:
   chromium               Debian package chromium (browser tests)
   promtool               Debian package prometheus (alert rule tests)
   Schemathesis $SCHEMATHESIS_VERSION     PyPI, into the virtualenv .tools/fuzz-venv (API fuzz tests)
+  actionlint             go install into .tools/bin (lints .github/workflows): scripts/provision/ci-tools.sh
 USAGE
       exit 0 ;;
     *) echo "provision: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
@@ -132,5 +133,6 @@ if [[ "$FOR_TESTS" == "1" ]]; then
       || fail "could not install Schemathesis" "check that PyPI is reachable, then run: python3 -m venv .tools/fuzz-venv && .tools/fuzz-venv/bin/pip install schemathesis==$SCHEMATHESIS_VERSION"
   fi
   step "Schemathesis: $("$FUZZ_VENV/bin/schemathesis" --version)"
+  bash "$ROOT/scripts/provision/ci-tools.sh"
 fi
 step "ready"
