@@ -136,12 +136,18 @@ describe('GitHub workflows', () => {
     expect(runCommands(jobBlock(ci, 'deploy-suite')).some((command) => command.startsWith('npm run test:deploy'))).toBe(true);
   });
 
-  it('CD builds every image it deploys, and no secret value is written in the YAML', () => {
+  it('CD deploys the image it builds to every service k8s names, and no secret value is written in the YAML', () => {
     const cd = read(path.join(WORKFLOWS_DIR, 'cd.yml'));
     const services = /^ {2}SERVICES: (.+)$/m.exec(cd)?.[1]?.split(' ');
-    const matrix = /service: \[(.+)\]/.exec(cd)?.[1]?.split(/,\s*/);
+    const built = /^ {10}images: (.+)$/m.exec(cd)?.[1];
     expect(services).toBeDefined();
-    expect(matrix).toEqual(services);
+    expect(built).toBe('ghcr.io/${{ github.repository_owner }}/valerix');
+    expect(cd).toContain('kustomize edit set image "valerix-$service=ghcr.io/$owner/valerix:$GITHUB_REF_NAME"');
+    // Every image name the prod overlay maps is one CD sets.
+    const overlay = read(path.join(ROOT, 'k8s/overlays/prod/kustomization.yaml'));
+    const images = overlay.slice(overlay.indexOf('\nimages:\n')).split(/\n(?=\S)/)[1] ?? '';
+    const named = [...images.matchAll(/^ {2}- name: valerix-(\w+)$/gm)].map((match) => match[1]);
+    expect(named.sort()).toEqual([...services!].sort());
     expect(jobBlock(cd, 'deploy')).toMatch(/^ {4}environment: production$/m);
     for (const file of [...workflowFiles(), ...actionFiles()]) {
       for (const match of read(file).matchAll(/^\s*[\w-]*(?:password|token|kubeconfig|secret)[\w-]*:\s*(.+)$/gim)) {
