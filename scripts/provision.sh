@@ -8,8 +8,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib/go-tool.sh"
 TEMPORAL_CLI_VERSION="1.5.1"
 TOOLS_BIN="$ROOT/.tools/bin"
-# Built binaries outlive a fresh clone on a kept machine; nothing depends on this cache existing.
-MACHINE_CACHE="${VALERIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/valerix}"
 FOR_TESTS=0
 SCHEMATHESIS_VERSION=4.32.5
 FUZZ_VENV="$ROOT/.tools/fuzz-venv"
@@ -40,12 +38,6 @@ USAGE
   esac
 done
 
-step() { printf '\033[1m[provision]\033[0m %s\n' "$*"; }
-fail() {
-  printf '\033[31m[provision] %s\033[0m\n' "$1" >&2
-  printf '  how to fix: %s\n' "$2" >&2
-  exit 1
-}
 
 APT_UPDATED=0
 apt_install() {
@@ -79,18 +71,8 @@ fi
 # --- Temporal CLI (dev server + Web UI) ---------------------------------------
 TEMPORAL="$TOOLS_BIN/temporal"
 temporal_ok() { [[ -x "$1" ]] && "$1" --version 2>/dev/null | grep -q "temporal version $TEMPORAL_CLI_VERSION "; }
-if ! temporal_ok "$TEMPORAL"; then
-  mkdir -p "$TOOLS_BIN" "$MACHINE_CACHE"
-  CACHED="$MACHINE_CACHE/temporal-$TEMPORAL_CLI_VERSION"
-  if temporal_ok "$CACHED"; then
-    step "Temporal CLI $TEMPORAL_CLI_VERSION from the machine cache"
-  else
-    step "building Temporal CLI $TEMPORAL_CLI_VERSION with go install (cold: ~4 min on 2 cores, warm: seconds)"
-    go_tool_install "the Temporal CLI" "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION" temporal "$CACHED" \
-      "-X github.com/temporalio/cli/temporalcli.Version=$TEMPORAL_CLI_VERSION"
-  fi
-  cp "$CACHED" "$TEMPORAL"
-fi
+go_tool_provide "Temporal CLI" "$TEMPORAL_CLI_VERSION" github.com/temporalio/cli/cmd/temporal temporal "$TEMPORAL" temporal_ok \
+  "~4 min on 2 cores, warm: seconds" "-X github.com/temporalio/cli/temporalcli.Version=$TEMPORAL_CLI_VERSION"
 step "Temporal CLI: $("$TEMPORAL" --version)"
 
 # --- Postgres ------------------------------------------------------------------

@@ -10,26 +10,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/scripts/lib/go-tool.sh"
 ACTIONLINT_VERSION="1.7.12"
 TOOLS_BIN="$ROOT/.tools/bin"
-MACHINE_CACHE="${VALERIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/valerix}"
 
-step() { printf '\033[1m[provision]\033[0m %s\n' "$*"; }
-fail() {
-  printf '\033[31m[provision] %s\033[0m\n' "$1" >&2
-  printf '  how to fix: %s\n' "$2" >&2
-  exit 1
-}
 
 ACTIONLINT="$TOOLS_BIN/actionlint"
 actionlint_ok() { [[ -x "$1" ]] && [[ "$("$1" -version 2>/dev/null | head -1)" == "v$ACTIONLINT_VERSION" ]]; }
-if ! actionlint_ok "$ACTIONLINT"; then
-  mkdir -p "$TOOLS_BIN"
-  CACHED="$MACHINE_CACHE/actionlint-$ACTIONLINT_VERSION"
-  if actionlint_ok "$CACHED"; then
-    step "actionlint $ACTIONLINT_VERSION from the machine cache"
-  else
-    step "building actionlint $ACTIONLINT_VERSION with go install (cold: ~10 s)"
-    go_tool_install "actionlint" "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION" actionlint "$CACHED"
-  fi
-  cp "$CACHED" "$ACTIONLINT"
-fi
+go_tool_provide actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint actionlint "$ACTIONLINT" actionlint_ok "~10 s"
 step "actionlint: $("$ACTIONLINT" -version | head -1)"

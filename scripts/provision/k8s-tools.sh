@@ -21,47 +21,20 @@ KUBERNETES_VALIDATE_VERSION="1.37.0"
 SCHEMA_KUBERNETES_VERSION="v1.37.0"
 TOOLS_BIN="$ROOT/.tools/bin"
 SCHEMAS_DIR="$ROOT/.tools/k8s-schemas"
-MACHINE_CACHE="${VALERIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/valerix}"
 
-step() { printf '\033[1m[provision]\033[0m %s\n' "$*"; }
-fail() {
-  printf '\033[31m[provision] %s\033[0m\n' "$1" >&2
-  printf '  how to fix: %s\n' "$2" >&2
-  exit 1
-}
 
 # --- kustomize -------------------------------------------------------------------
 KUSTOMIZE="$TOOLS_BIN/kustomize"
 kustomize_ok() { [[ -x "$1" ]] && [[ "$("$1" version 2>/dev/null)" == "v$KUSTOMIZE_VERSION" ]]; }
-if ! kustomize_ok "$KUSTOMIZE"; then
-  mkdir -p "$TOOLS_BIN"
-  CACHED="$MACHINE_CACHE/kustomize-$KUSTOMIZE_VERSION"
-  if kustomize_ok "$CACHED"; then
-    step "kustomize $KUSTOMIZE_VERSION from the machine cache"
-  else
-    step "building kustomize $KUSTOMIZE_VERSION with go install (cold: ~1 min)"
-    go_tool_install "kustomize" "sigs.k8s.io/kustomize/kustomize/v5@v$KUSTOMIZE_VERSION" kustomize "$CACHED"
-  fi
-  cp "$CACHED" "$KUSTOMIZE"
-fi
+go_tool_provide kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 kustomize "$KUSTOMIZE" kustomize_ok "~1 min"
 step "kustomize: $("$KUSTOMIZE" version)"
 
 # --- kubeconform -----------------------------------------------------------------
 KUBECONFORM="$TOOLS_BIN/kubeconform"
 kubeconform_ok() { [[ -x "$1" ]] && [[ "$("$1" -v 2>/dev/null)" == "v$KUBECONFORM_VERSION" ]]; }
-if ! kubeconform_ok "$KUBECONFORM"; then
-  mkdir -p "$TOOLS_BIN"
-  CACHED="$MACHINE_CACHE/kubeconform-$KUBECONFORM_VERSION"
-  if kubeconform_ok "$CACHED"; then
-    step "kubeconform $KUBECONFORM_VERSION from the machine cache"
-  else
-    step "building kubeconform $KUBECONFORM_VERSION with go install (cold: ~10 s)"
-    # go install leaves the version at "development"; stamp it so the check above can read it.
-    go_tool_install "kubeconform" "github.com/yannh/kubeconform/cmd/kubeconform@v$KUBECONFORM_VERSION" kubeconform "$CACHED" \
-      "-X main.version=v$KUBECONFORM_VERSION"
-  fi
-  cp "$CACHED" "$KUBECONFORM"
-fi
+# go install leaves the version at "development"; stamp it so the check above can read it.
+go_tool_provide kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform kubeconform "$KUBECONFORM" kubeconform_ok \
+  "~10 s" "-X main.version=v$KUBECONFORM_VERSION"
 step "kubeconform: $("$KUBECONFORM" -v)"
 
 # --- offline schemas ---------------------------------------------------------------
