@@ -129,7 +129,7 @@ async function orderSaga(input: OrderInput, version: SagaVersion): Promise<Order
   const startedAt = new Date().toISOString();
   const state: OrderState = {
     orderId: input.orderId,
-    ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
+    clientId: input.clientId,
     status: 'PENDING',
     lines: input.lines.map(
       (line, index): OrderLineState => ({
