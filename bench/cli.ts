@@ -281,7 +281,8 @@ async function main(): Promise<void> {
     worker: service('worker'),
     gateway: service('gateway'),
     inventory: service('inventory'),
-    'temporal server': stack.infra.temporal.process.pid,
+    // The dev server is one process ('temporal'); the real server one per service ('temporal-history', ...).
+    ...Object.fromEntries(stack.infra.temporal.processes.map((child) => [child.name, child.pid])),
     postgres: stack.infra.postgres.process.pid,
     redis: stack.infra.redis.process.pid,
     [CEILING_WORKER]: stack.ceilingWorker.pid,

@@ -5,7 +5,7 @@ import { DEV_SECRETS, type SecretName } from '../shared/secrets';
 import type { PostgresPasswords } from './postgres';
 
 /** Passwords the stack starts Redis and Postgres' roles with; the services get none of them. */
-const INFRA_SECRET_NAMES = ['REDIS_PASSWORD', 'POSTGRES_SUPERUSER_PASSWORD', 'POSTGRES_OWNER_PASSWORD', 'POSTGRES_APP_PASSWORD'] as const;
+const INFRA_SECRET_NAMES = ['REDIS_PASSWORD', 'POSTGRES_SUPERUSER_PASSWORD', 'POSTGRES_OWNER_PASSWORD', 'POSTGRES_APP_PASSWORD', 'POSTGRES_TEMPORAL_PASSWORD'] as const;
 /** Kept for the stack itself: the gateway client `dev` is registered with this key. */
 const STACK_SECRET_NAMES = ['CLIENT_API_KEY'] as const;
 const LOCAL_SECRET_NAMES = [...(Object.keys(DEV_SECRETS) as SecretName[]), ...INFRA_SECRET_NAMES, ...STACK_SECRET_NAMES] as const;
@@ -17,12 +17,17 @@ export function splitLocalSecrets(secrets: LocalSecrets): {
   services: Record<SecretName, string>;
   clientApiKey: string;
 } {
-  const { REDIS_PASSWORD, POSTGRES_SUPERUSER_PASSWORD, POSTGRES_OWNER_PASSWORD, POSTGRES_APP_PASSWORD, CLIENT_API_KEY, ...services } = secrets;
+  const { REDIS_PASSWORD, POSTGRES_SUPERUSER_PASSWORD, POSTGRES_OWNER_PASSWORD, POSTGRES_APP_PASSWORD, POSTGRES_TEMPORAL_PASSWORD, CLIENT_API_KEY, ...services } = secrets;
   return {
     clientApiKey: CLIENT_API_KEY,
     infra: {
       redisPassword: REDIS_PASSWORD,
-      postgresPasswords: { superuser: POSTGRES_SUPERUSER_PASSWORD, owner: POSTGRES_OWNER_PASSWORD, app: POSTGRES_APP_PASSWORD },
+      postgresPasswords: {
+        superuser: POSTGRES_SUPERUSER_PASSWORD,
+        owner: POSTGRES_OWNER_PASSWORD,
+        app: POSTGRES_APP_PASSWORD,
+        temporal: POSTGRES_TEMPORAL_PASSWORD,
+      },
     },
     services,
   };

@@ -10,9 +10,10 @@ import { waitFor } from './ports';
 /**
  * The cluster's roles. The superuser only bootstraps (roles, databases, grants); the owner owns
  * the databases and runs the migrations; the services connect as the app role, which can read
- * and write rows and nothing else.
+ * and write rows and nothing else. The real Temporal server (`--temporal server`) owns and uses
+ * its own two databases as `temporal`.
  */
-export const PG_ROLES = { superuser: 'postgres', owner: 'valerix_owner', app: 'valerix_app' } as const;
+export const PG_ROLES = { superuser: 'postgres', owner: 'valerix_owner', app: 'valerix_app', temporal: 'temporal' } as const;
 export type PgRole = keyof typeof PG_ROLES;
 export type PostgresPasswords = Record<PgRole, string>;
 

@@ -2,19 +2,31 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATION_DIRS, applyMigrations } from './migrate';
-import { ensureDatabases, startPostgres, type PostgresPasswords, type RunningPostgres } from './postgres';
+import { PG_ROLES, ensureDatabases, startPostgres, type PostgresPasswords, type RunningPostgres } from './postgres';
 import { assertPortFree, waitFor } from './ports';
 import { ManagedProcess } from './process';
 import { startRedis, type RunningRedis } from './redis';
-import { TEMPORAL_NAMESPACE, startTemporal, type RunningTemporal } from './temporal';
+import { temporalConnectionVariables } from '../shared/temporal-connection';
+import { startTemporal, type RunningTemporal } from './temporal';
+import { startTemporalServer, temporalServerPortsAround, type TemporalServerPorts } from './temporal-server';
 
 export interface InfraPorts {
   postgres: number;
   redis: number;
+  /** The dev server's port, or the real server's frontend. */
   temporal: number;
+  /** The real server's other services; by default the official layout around `temporal`. */
+  temporalServer?: TemporalServerPorts;
   /** Omit to run Temporal headless. */
   temporalUi?: number;
 }
+
+/**
+ * `dev`: the Temporal CLI's dev server (one process, SQLite). `server`: the real Temporal server,
+ * one process per service on the stack's Postgres, with mTLS on its frontend.
+ */
+export const TEMPORAL_MODES = ['dev', 'server'] as const;
+export type TemporalMode = (typeof TEMPORAL_MODES)[number];
 
 export interface ServicePorts {
   inventory: number;
@@ -25,15 +37,14 @@ export interface ServicePorts {
   web?: number;
 }
 
-/** Connection settings of the infrastructure, as the services' env variables. */
-export interface InfraEnv {
+/** Connection settings of the infrastructure, as the services' env variables (TEMPORAL_* from shared/temporal-connection.ts). */
+export type InfraEnv = Record<string, string> & {
   ORDERS_DATABASE_URL: string;
   INVENTORY_DATABASE_URL: string;
   REDIS_URL: string;
   TEMPORAL_ADDRESS: string;
-  TEMPORAL_NAMESPACE: string;
   TEMPORAL_UI_URL?: string;
-}
+};
 
 export interface Infrastructure {
   postgres: RunningPostgres;
@@ -57,12 +68,13 @@ async function step<T>(progress: Progress, label: string, work: () => Promise<T>
   return result;
 }
 
-/** Postgres (orders + inventory databases, migrated), Redis and the Temporal dev server. */
+/** Postgres (orders + inventory databases, migrated), Redis and Temporal (the dev server unless told otherwise). */
 export async function startInfrastructure(options: {
   root: string;
   dataDir: string;
   ports: InfraPorts;
   durable: boolean;
+  temporalMode?: TemporalMode;
   /** Redis' password; a random one when omitted (throwaway stacks). */
   redisPassword?: string;
   /** Passwords of the Postgres roles; random ones when omitted (throwaway stacks). */
@@ -72,13 +84,14 @@ export async function startInfrastructure(options: {
   const { root, dataDir, ports, durable } = options;
   const random = () => randomBytes(24).toString('base64url');
   const redisPassword = options.redisPassword ?? random();
-  const postgresPasswords = options.postgresPasswords ?? { superuser: random(), owner: random(), app: random() };
+  const postgresPasswords = options.postgresPasswords ?? { superuser: random(), owner: random(), app: random(), temporal: random() };
+  const temporalMode = options.temporalMode ?? 'dev';
   const progress = options.progress ?? (() => undefined);
   const logs = path.join(dataDir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
   await assertPortFree(ports.postgres, 'Postgres');
   await assertPortFree(ports.redis, 'Redis');
-  await assertPortFree(ports.temporal, 'Temporal');
+  await assertPortFree(ports.temporal, temporalMode === 'dev' ? 'Temporal' : 'Temporal frontend');
   if (ports.temporalUi !== undefined) await assertPortFree(ports.temporalUi, 'Temporal Web UI');
 
   const startParts = {
@@ -93,12 +106,28 @@ export async function startInfrastructure(options: {
     redis: () =>
       startRedis({ dataDir: path.join(dataDir, 'redis'), port: ports.redis, logFile: path.join(logs, 'redis.log'), durable, password: redisPassword }),
     temporal: () =>
-      startTemporal({
-        dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
-        port: ports.temporal,
-        uiPort: ports.temporalUi,
-        logFile: path.join(logs, 'temporal.log'),
-      }),
+      temporalMode === 'dev'
+        ? startTemporal({
+            root,
+            dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
+            port: ports.temporal,
+            uiPort: ports.temporalUi,
+            logFile: path.join(logs, 'temporal.log'),
+          })
+        : startTemporalServer({
+            root,
+            dataDir: path.join(dataDir, 'temporal-server'),
+            ports: ports.temporalServer ?? temporalServerPortsAround(ports.temporal),
+            uiPort: ports.temporalUi,
+            postgres: {
+              port: ports.postgres,
+              superuserUrl: running.postgres!.url('superuser', 'postgres'),
+              user: PG_ROLES.temporal,
+              password: postgresPasswords.temporal,
+            },
+            tls: true,
+            logsDir: logs,
+          }),
   };
   const running: Partial<{ postgres: RunningPostgres; redis: RunningRedis; temporal: RunningTemporal }> = {};
   const stopAll = async () => {
@@ -115,7 +144,7 @@ export async function startInfrastructure(options: {
     running.redis = await step(progress, `redis :${ports.redis}`, startParts.redis);
     running.temporal = await step(
       progress,
-      `temporal :${ports.temporal}${ports.temporalUi ? ` (web ui :${ports.temporalUi})` : ''}`,
+      `temporal ${temporalMode === 'dev' ? 'dev server' : 'server (frontend, history, matching, worker; mTLS)'} :${ports.temporal}${ports.temporalUi ? ` (web ui :${ports.temporalUi})` : ''}`,
       startParts.temporal,
     );
     const env: InfraEnv = {
@@ -124,7 +153,7 @@ export async function startInfrastructure(options: {
       INVENTORY_DATABASE_URL: postgres.url('app', 'inventory'),
       REDIS_URL: running.redis.url,
       TEMPORAL_ADDRESS: running.temporal.address,
-      TEMPORAL_NAMESPACE,
+      ...temporalConnectionVariables(running.temporal.clientSettings),
       ...(running.temporal.uiUrl ? { TEMPORAL_UI_URL: running.temporal.uiUrl } : {}),
     };
     return {
@@ -151,32 +180,76 @@ export async function startInfrastructure(options: {
   }
 }
 
+export type ServiceRole = 'inventory' | 'worker' | 'gateway' | 'web';
+
 export interface ServiceSpec {
-  name: 'inventory' | 'worker' | 'gateway' | 'web';
+  role: ServiceRole;
+  /** The role, or role-N when the role runs several instances (worker-1, worker-2, ...). */
+  name: string;
   command: string;
   args: string[];
   healthUrl: string;
+  /** This instance's own settings (its ports), over the shared env. */
+  env: Record<string, string>;
 }
 
-export function serviceSpecs(root: string, ports: ServicePorts): ServiceSpec[] {
+/** How many processes of each scalable role run; each polls the same task queue or serves the same API. */
+export interface ServiceScale {
+  workers: number;
+  gateways: number;
+}
+
+export const SINGLE_INSTANCES: ServiceScale = { workers: 1, gateways: 1 };
+
+/** Instance i (from 0) of a role listens on its base port + i * INSTANCE_PORT_STEP: gateways 3001, 3101, ...; workers 3003, 3103, ... */
+export const INSTANCE_PORT_STEP = 100;
+const instancePort = (base: number, index: number) => (base === 0 ? 0 : base + index * INSTANCE_PORT_STEP);
+
+/** The gateways' URLs, first one first: the dashboard and tools take this list. */
+export function gatewayUrls(ports: ServicePorts, scale: ServiceScale = SINGLE_INSTANCES): string[] {
+  return Array.from({ length: scale.gateways }, (_, i) => `http://127.0.0.1:${instancePort(ports.gateway, i)}`);
+}
+
+export function serviceSpecs(root: string, ports: ServicePorts, scale: ServiceScale = SINGLE_INSTANCES): ServiceSpec[] {
   const tsx = (entry: string) => ({ command: process.execPath, args: ['--import', 'tsx', path.join(root, entry)] });
+  const named = (role: ServiceRole, count: number, index: number) => (count > 1 ? `${role}-${index + 1}` : role);
   const specs: ServiceSpec[] = [
-    { name: 'inventory', ...tsx('api/inventory/server.ts'), healthUrl: `http://127.0.0.1:${ports.inventory}/health` },
-    { name: 'worker', ...tsx('workers/main.ts'), healthUrl: `http://127.0.0.1:${ports.worker}/health` },
-    { name: 'gateway', ...tsx('api/gateway/server.ts'), healthUrl: `http://127.0.0.1:${ports.gateway}/health` },
+    { role: 'inventory', name: 'inventory', ...tsx('api/inventory/server.ts'), healthUrl: `http://127.0.0.1:${ports.inventory}/health`, env: {} },
   ];
+  for (let i = 0; i < scale.workers; i += 1) {
+    const port = instancePort(ports.worker, i);
+    specs.push({
+      role: 'worker',
+      name: named('worker', scale.workers, i),
+      ...tsx('workers/main.ts'),
+      healthUrl: `http://127.0.0.1:${port}/health`,
+      env: { WORKER_HTTP_PORT: String(port), WORKER_SDK_METRICS_PORT: String(instancePort(ports.workerSdkMetrics ?? 0, i)) },
+    });
+  }
+  for (let i = 0; i < scale.gateways; i += 1) {
+    const port = instancePort(ports.gateway, i);
+    specs.push({
+      role: 'gateway',
+      name: named('gateway', scale.gateways, i),
+      ...tsx('api/gateway/server.ts'),
+      healthUrl: `http://127.0.0.1:${port}/health`,
+      env: { GATEWAY_PORT: String(port) },
+    });
+  }
   if (ports.web !== undefined) {
     specs.push({
+      role: 'web',
       name: 'web',
       command: process.execPath,
       args: [path.join(root, 'node_modules/@remix-run/serve/dist/cli.js'), path.join(root, 'web/build/server/index.js')],
       healthUrl: `http://127.0.0.1:${ports.web}/healthz`,
+      env: {},
     });
   }
   return specs;
 }
 
-export function serviceEnv(infra: Infrastructure, ports: ServicePorts): Record<string, string> {
+export function serviceEnv(infra: Infrastructure, ports: ServicePorts, scale: ServiceScale = SINGLE_INSTANCES): Record<string, string> {
   return {
     ...infra.env,
     INVENTORY_PORT: String(ports.inventory),
@@ -186,7 +259,8 @@ export function serviceEnv(infra: Infrastructure, ports: ServicePorts): Record<s
     // remix-serve listens on every interface unless HOST is set; the dashboard acts as an admin.
     ...(ports.web !== undefined ? { PORT: String(ports.web), WEB_PORT: String(ports.web), HOST: '127.0.0.1' } : {}),
     INVENTORY_URL: `http://127.0.0.1:${ports.inventory}`,
-    GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+    // Every gateway, comma-separated: the dashboard moves on to the next when one is down.
+    GATEWAY_URL: gatewayUrls(ports, scale).join(','),
     WORKER_URL: `http://127.0.0.1:${ports.worker}`,
   };
 }
@@ -215,7 +289,7 @@ export class SupervisedService {
       name: this.spec.name,
       command: this.spec.command,
       args: this.spec.args,
-      env: this.env,
+      env: { ...this.env, ...this.spec.env },
       logFile: this.logFile,
     }).start();
     const startedAt = Date.now();
@@ -262,15 +336,16 @@ export async function startServices(options: {
   infra: Infrastructure;
   ports: ServicePorts;
   logsDir: string;
+  scale?: ServiceScale;
   extraEnv?: Record<string, string>;
   progress?: Progress;
   onRestart?: (name: string, code: number | null) => void;
 }): Promise<SupervisedService[]> {
   const progress = options.progress ?? (() => undefined);
-  const env = { ...serviceEnv(options.infra, options.ports), ...options.extraEnv };
+  const env = { ...serviceEnv(options.infra, options.ports, options.scale), ...options.extraEnv };
   const services: SupervisedService[] = [];
   try {
-    for (const spec of serviceSpecs(options.root, options.ports)) {
+    for (const spec of serviceSpecs(options.root, options.ports, options.scale)) {
       const port = new URL(spec.healthUrl).port;
       await assertPortFree(Number(port), spec.name);
       const service = new SupervisedService(spec, env, path.join(options.logsDir, `${spec.name}.log`), options.onRestart);

@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { parse } from 'yaml';
+import type { TemporalConnectionSettings } from '../shared/temporal-connection';
 import { ManagedProcess } from './process';
 import { waitFor } from './ports';
+import type { TemporalCertificates } from './temporal-tls';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_NAMESPACE = 'default';
@@ -18,6 +21,7 @@ export function temporalCliPath(root = process.cwd()): string {
 }
 
 export interface TemporalOptions {
+  root: string;
   dbFile: string;
   port: number;
   /** undefined runs headless (tests). */
@@ -26,10 +30,28 @@ export interface TemporalOptions {
 }
 
 export interface RunningTemporal {
-  process: ManagedProcess;
+  /** The dev server is one process; the real server one per service, plus the Web UI server. */
+  processes: ManagedProcess[];
   address: string;
+  /** What the stack's services and tools connect with. */
+  clientSettings: TemporalConnectionSettings;
+  /** Set when the frontend requires mTLS. */
+  certificates?: TemporalCertificates;
   uiUrl?: string;
   stop(): Promise<void>;
+}
+
+/**
+ * The server's dynamic config, committed once for both modes: the real server polls the file,
+ * the dev server gets each entry as a --dynamic-config-value flag.
+ */
+export function dynamicConfigFlags(root = process.cwd()): string[] {
+  const file = path.join(root, 'infra', 'temporal-config', 'dynamic-config.yaml');
+  const entries = parse(fs.readFileSync(file, 'utf8')) as Record<string, { value: unknown; constraints?: unknown }[]>;
+  return Object.entries(entries).flatMap(([key, values]) => {
+    if (values.length !== 1 || values[0]!.constraints) throw new Error(`${file}: ${key} has constraints, which the dev server's flags cannot express`);
+    return ['--dynamic-config-value', `${key}=${JSON.stringify(values[0]!.value)}`];
+  });
 }
 
 export function temporalServerArgs(options: TemporalOptions): string[] {
@@ -42,12 +64,7 @@ export function temporalServerArgs(options: TemporalOptions): string[] {
     '--sqlite-pragma', 'journal_mode=wal',
     '--sqlite-pragma', 'synchronous=normal',
     '--log-level', 'warn',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-    '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
-    '--dynamic-config-value', 'frontend.workerVersioningWorkflowAPIs=true',
-    // Measured by npm run bench (with the worker cache cap): Temporal CPU per order -26%, saga 11 -> 17 orders/s.
-    // Activities go straight back to the worker that scheduled them, skipping a poll round trip.
-    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+    ...dynamicConfigFlags(options.root),
     // The CLI writes --search-attribute into SQLite before the server starts, so the per-read
     // cache refresh the dev server forces by default only costs SQLite reads.
     '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false',
@@ -87,5 +104,11 @@ export async function startTemporal(options: TemporalOptions): Promise<RunningTe
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
     });
   }
-  return { process: server, address, uiUrl, stop: () => server.stop(15_000) };
+  return {
+    processes: [server],
+    address,
+    clientSettings: { address, namespace: TEMPORAL_NAMESPACE },
+    uiUrl,
+    stop: () => server.stop(15_000),
+  };
 }

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { TEMPORAL_MODES } from '../infra/stack';
 import { loadConfig, port } from '../shared/env';
+
+const instances = z.coerce.number().int().min(1).max(8).default(1);
 
 const schema = z.object({
   WEB_PORT: port(3000),
@@ -16,13 +19,34 @@ const schema = z.object({
   /** With `npm start -- --with-prometheus`. */
   PROMETHEUS_PORT: port(9090),
   VALERIX_DATA_DIR: z.string().default('.data'),
+  /** dev: the Temporal CLI's dev server; server: the real Temporal server on the stack's Postgres, with mTLS. */
+  VALERIX_TEMPORAL: z.enum(TEMPORAL_MODES).default('dev'),
+  /** Worker processes polling the order task queue; extra ones use WORKER_HTTP_PORT + 100, + 200, ... */
+  VALERIX_WORKERS: instances,
+  /** Gateway processes; extra ones listen on GATEWAY_PORT + 100, + 200, ... */
+  VALERIX_GATEWAYS: instances,
 });
 
-/** Settings of `npm start`: .env (if present) over the defaults of .env.example. */
-export function loadStackConfig(root: string) {
+/** Command-line flags of `npm start`, as the variables they override (a flag wins over .env). */
+export function flagsAsEnv(argv: string[]): Record<string, string> {
+  const names: Record<string, string> = { '--temporal': 'VALERIX_TEMPORAL', '--workers': 'VALERIX_WORKERS', '--gateways': 'VALERIX_GATEWAYS' };
+  const env: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const name = names[flag];
+    if (!name) continue;
+    const value = inline ?? argv[(i += 1)];
+    if (value === undefined) throw new Error(`${flag} needs a value (see npm start -- --help)`);
+    env[name] = value;
+  }
+  return env;
+}
+
+/** Settings of `npm start`: flags over .env (if present) over the defaults of .env.example. */
+export function loadStackConfig(root: string, argv: string[] = []) {
   const envFile = path.join(root, '.env');
   if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
-  const parsed = loadConfig('stack', schema);
+  const parsed = loadConfig('stack', schema, { ...process.env, ...flagsAsEnv(argv) });
   return {
     dataDir: path.resolve(root, parsed.VALERIX_DATA_DIR),
     infraPorts: {
@@ -39,5 +63,7 @@ export function loadStackConfig(root: string) {
       web: parsed.WEB_PORT,
     },
     prometheusPort: parsed.PROMETHEUS_PORT,
+    temporalMode: parsed.VALERIX_TEMPORAL,
+    scale: { workers: parsed.VALERIX_WORKERS, gateways: parsed.VALERIX_GATEWAYS },
   };
 }

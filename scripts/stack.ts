@@ -12,7 +12,8 @@ import { createInventoryStore } from '../api/inventory/store';
 import { seedDemoInventory } from '../api/inventory/seed';
 import { loadOrCreateLocalSecrets, splitLocalSecrets } from '../infra/local-secrets';
 import { assertPortFree } from '../infra/ports';
-import { startInfrastructure, startServices, type SupervisedService } from '../infra/stack';
+import { gatewayUrls, serviceSpecs, startInfrastructure, startServices, type SupervisedService } from '../infra/stack';
+import { temporalServerPortsAround } from '../infra/temporal-server';
 import { startPrometheus, type RunningPrometheus } from '../observability/local-prometheus';
 import { createOrdersDb } from '../shared/orders-db';
 import { writeWorkflowBundle } from '../workers/workflow-bundle';
@@ -23,22 +24,38 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEV_CLIENT = 'dev';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  console.log(`Usage: npm start [-- --with-prometheus]
+  console.log(`Usage: npm start [-- --temporal dev|server] [--workers N] [--gateways M] [--with-prometheus]
 
-Starts Postgres, Redis, the Temporal dev server (with its Web UI), runs migrations, seeds the demo
-inventory, then the inventory service, the worker, the gateway and the dashboard. Crashed services
-are restarted. Ctrl-C stops everything.
+Starts Postgres, Redis, Temporal (with its Web UI), runs migrations, seeds the demo inventory,
+then the inventory service, the workers, the gateways and the dashboard. Crashed services are
+restarted. Ctrl-C stops everything.
 
+--temporal dev     (default) the Temporal CLI's dev server: one process, SQLite, starts in seconds.
+--temporal server  the real Temporal server: frontend, history, matching and worker processes
+                   on the stack's Postgres (databases temporal, temporal_visibility), mTLS on the
+                   frontend, its own Web UI server. Builds the server on first use (~5 min cold).
+--workers N        N worker processes on the order task queue (1-8; default 1). Worker i serves
+                   /health on WORKER_HTTP_PORT + 100*(i-1).
+--gateways M       M gateways (1-8; default 1) on GATEWAY_PORT + 100*(i-1); the dashboard uses
+                   them all, moving on when one is down.
 --with-prometheus  also runs Prometheus (Debian package prometheus) on PROMETHEUS_PORT (9090),
                    scraping every service and evaluating the alert rules in observability/.
 
-Settings come from .env (see .env.example): ports, VALERIX_DATA_DIR (default .data).
+The same settings as variables (a flag wins): VALERIX_TEMPORAL, VALERIX_WORKERS, VALERIX_GATEWAYS.
+Other settings come from .env (see .env.example): ports, VALERIX_DATA_DIR (default .data).
+The two Temporal modes keep separate histories: orders started under one are not seen by the other.
 Reset all data: stop the stack, then  npm run reset
 Logs: <data dir>/logs/<part>.log`);
   process.exit(0);
 }
 
-const config = loadStackConfig(ROOT);
+let config: ReturnType<typeof loadStackConfig>;
+try {
+  config = loadStackConfig(ROOT, process.argv.slice(2));
+} catch (err) {
+  console.error(`[stack] ${(err as Error).message}`);
+  process.exit(2);
+}
 const withPrometheus = process.argv.includes('--with-prometheus');
 const progress = (message: string) => console.log(`[stack] ${message}`);
 
@@ -60,14 +77,24 @@ function buildDashboardIfStale(): void {
   });
 }
 
+const temporalServerPorts = config.temporalMode === 'server' ? temporalServerPortsAround(config.infraPorts.temporal) : undefined;
 // Every port is checked before anything starts, so a clash costs no start-up time.
 try {
-  for (const [name, port] of [...Object.entries(config.infraPorts), ...Object.entries(config.servicePorts)]) {
-    await assertPortFree(port, name === 'temporalUi' ? 'Temporal Web UI' : name);
-  }
+  const ports: [string, number][] = [
+    ...Object.entries(config.infraPorts).map(([name, port]): [string, number] => [name === 'temporalUi' ? 'Temporal Web UI' : name, port]),
+    ...Object.entries(temporalServerPorts ?? {}).flatMap(([service, ports]): [string, number][] =>
+      typeof ports === 'number' ? [[`Temporal ${service}`, ports]] : [[`Temporal ${service}`, ports.grpc], [`Temporal ${service} membership`, ports.membership]],
+    ),
+    ...serviceSpecs(ROOT, config.servicePorts, config.scale).map((spec): [string, number] => [spec.name, Number(new URL(spec.healthUrl).port)]),
+  ];
+  for (const [name, port] of ports) await assertPortFree(port, name);
 } catch (err) {
   console.error(`[stack] ${(err as Error).message}`);
   process.exit(1);
+}
+if (config.temporalMode === 'server') {
+  // Idempotent: builds the server, its sql tool and Web UI server only when they are missing.
+  execFileSync('bash', [path.join(ROOT, 'scripts/provision/temporal-server.sh')], { cwd: ROOT, stdio: 'inherit' });
 }
 buildDashboardIfStale();
 const local = loadOrCreateLocalSecrets(config.dataDir);
@@ -77,8 +104,9 @@ const { infra: infraSecrets, services: serviceSecrets, clientApiKey } = splitLoc
 const infra = await startInfrastructure({
   root: ROOT,
   dataDir: config.dataDir,
-  ports: config.infraPorts,
+  ports: { ...config.infraPorts, temporalServer: temporalServerPorts },
   durable: true,
+  temporalMode: config.temporalMode,
   ...infraSecrets,
   progress,
 });
@@ -113,6 +141,7 @@ try {
     root: ROOT,
     infra,
     ports: config.servicePorts,
+    scale: config.scale,
     logsDir,
     // Bundled once here, so a worker the supervisor restarts is back in about a second.
     extraEnv: { ...serviceSecrets, WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(config.dataDir) },
@@ -135,15 +164,26 @@ try {
 }
 
 const { servicePorts: s, infraPorts: i } = config;
+const workerHealth = serviceSpecs(ROOT, s, config.scale).filter((spec) => spec.role === 'worker').map((spec) => spec.healthUrl.replace('127.0.0.1', 'localhost'));
+const certificates = infra.temporal.certificates;
+const relative = (file: string) => path.relative(ROOT, file);
+// The CLI flags that reach this stack's Temporal (mTLS in server mode).
+const temporalCliFlags = [
+  `--address localhost:${i.temporal}`,
+  ...(certificates
+    ? [`--tls-ca-path ${relative(certificates.caFile)}`, `--tls-cert-path ${relative(certificates.clientCertFile)}`, `--tls-key-path ${relative(certificates.clientKeyFile)}`, `--tls-server-name ${certificates.serverName}`]
+    : []),
+].join(' ');
 console.log(`
 Valerix is up. Ctrl-C stops it; data stays in ${path.relative(ROOT, config.dataDir)}/.
 
   Dashboard        http://localhost:${s.web}
-  Gateway API      http://localhost:${s.gateway}/api/orders   (docs: http://localhost:${s.gateway}/docs)
+  Gateway API      ${gatewayUrls(s, config.scale).map((url) => `${url.replace('127.0.0.1', 'localhost')}/api/orders`).join('  ')}   (docs: http://localhost:${s.gateway}/docs)
   Inventory API    http://localhost:${s.inventory}/api/inventory
-  Worker health    http://localhost:${s.worker}/health   (metrics: /metrics on gateway, inventory, worker)
-${prometheus ? `  Prometheus       ${prometheus.url}   (alerts: ${prometheus.url}/alerts)\n` : ''}  Temporal Web UI  http://localhost:${i.temporalUi}
-  Temporal gRPC    localhost:${i.temporal}
+  Worker health    ${workerHealth.join('  ')}   (metrics: /metrics on gateway, inventory, worker)
+${prometheus ? `  Prometheus       ${prometheus.url}   (alerts: ${prometheus.url}/alerts)\n` : ''}  Temporal         ${config.temporalMode === 'dev' ? 'dev server' : 'server: frontend, history, matching, worker (mTLS)'} at localhost:${i.temporal}
+  Temporal Web UI  http://localhost:${i.temporalUi}
+  Temporal CLI     .tools/bin/temporal operator cluster health ${temporalCliFlags}
   Logs             ${path.relative(ROOT, logsDir)}/
   Secrets          ${path.relative(ROOT, local.file)}
                    dashboard login: DASHBOARD_PASSWORD

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { createInventoryClient, createOrderActivities, createOrderEventPublisher, createOrderStore } from '../activities';
 import { createLogger } from '../shared/logger';
 import { createOrdersDb } from '../shared/orders-db';
+import { temporalConnectOptions } from '../shared/temporal-connection';
 import { loadWorkerConfig } from './config';
 import { deepHealthRoute, startWorkerHttp } from './http';
 import { createOrderMetrics, createWorkerMetricsEndpoint, createWorkerRegistry } from './metrics';
@@ -18,11 +19,11 @@ const registry = createWorkerRegistry({ processMetrics: true });
 
 const db = createOrdersDb(config.ordersDatabaseUrl, 20, (err) => log.warn({ err }, 'idle Postgres connection lost'));
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-const connection = await NativeConnection.connect({ address: config.temporalAddress });
+const connection = await NativeConnection.connect(temporalConnectOptions(config.temporal));
 
 const worker = await createOrderWorker({
   connection,
-  namespace: config.temporalNamespace,
+  namespace: config.temporal.namespace,
   taskQueue: config.taskQueue,
   activities: createOrderActivities({
     inventory: createInventoryClient({
@@ -60,7 +61,7 @@ const httpServer = await startWorkerHttp(config.httpHost, config.httpPort, {
   '/metrics': createWorkerMetricsEndpoint(registry, config.sdkMetricsPort > 0 ? { url: sdkMetricsUrl } : undefined, log),
 });
 
-log.info({ taskQueue: worker.options.taskQueue, namespace: config.temporalNamespace, port: config.httpPort }, 'worker started');
+log.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace, port: config.httpPort }, 'worker started');
 // run() resolves after SIGINT/SIGTERM once in-flight tasks finished or the grace time passed.
 await worker.run();
 httpServer.close();

@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../shared/logger';
 import { createOrdersDb } from '../../shared/orders-db';
+import { temporalConnectOptions } from '../../shared/temporal-connection';
 import { createMetricsRegistry } from '../http/metrics';
 import { buildGatewayApp } from './app';
 import { loadGatewayConfig } from './config';
@@ -10,8 +11,8 @@ import { loadGatewayConfig } from './config';
 const config = loadGatewayConfig();
 const log = createLogger('gateway', config.logLevel);
 
-const connection = await Connection.connect({ address: config.temporalAddress });
-const temporal = new Client({ connection, namespace: config.temporalNamespace });
+const connection = await Connection.connect(temporalConnectOptions(config.temporal));
+const temporal = new Client({ connection, namespace: config.temporal.namespace });
 const db = createOrdersDb(config.ordersDatabaseUrl, 20, (err) => log.warn({ err }, 'idle Postgres connection lost'));
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
 const redisSubscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });

@@ -8,16 +8,17 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { temporalConnectOptions } from '../../shared/temporal-connection';
 import { loadWorkerConfig } from '../../workers/config';
 import { createCeilingActivities } from './activities';
 
 const config = loadWorkerConfig();
 if (!config.workflowBundlePath) throw new Error('ceiling worker: WORKFLOW_BUNDLE_PATH is required (the bench builds it)');
 const completions: number[] = [];
-const connection = await NativeConnection.connect({ address: config.temporalAddress });
+const connection = await NativeConnection.connect(temporalConnectOptions(config.temporal));
 const worker = await Worker.create({
   connection,
-  namespace: config.temporalNamespace,
+  namespace: config.temporal.namespace,
   taskQueue: config.taskQueue,
   activities: createCeilingActivities(completions),
   workflowBundle: { code: fs.readFileSync(config.workflowBundlePath, 'utf8') },

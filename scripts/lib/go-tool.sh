@@ -45,7 +45,7 @@ go_tool_install() {
 go_tool_provide() {
   local label="$1" version="$2" module="$3" binary="$4" target="$5" ok_fn="$6" cold_hint="$7" ldflags="${8:-}"
   "$ok_fn" "$target" && return 0
-  local cached="$MACHINE_CACHE/$binary-$version"
+  local cached="$MACHINE_CACHE/$(basename "$target")-$version"
   mkdir -p "$(dirname "$target")" "$MACHINE_CACHE"
   if "$ok_fn" "$cached"; then
     step "$label $version from the machine cache"

@@ -7,6 +7,7 @@ import { checkInvariants, type InvariantResult } from '../../chaos/invariants';
 import { MIGRATION_DIRS, applyMigrations } from '../../infra/migrate';
 import { ensureDatabases, postgresUrl, type PgRole } from '../../infra/postgres';
 import { ORDER_EVENTS_STREAM } from '../../shared/orders';
+import { temporalConnectOptions } from '../../shared/temporal-connection';
 
 /** The chaos proof is only worth something if each invariant can fail: seed a small consistent world, break it one way at a time. */
 const infra = inject('infra');
@@ -25,7 +26,7 @@ beforeAll(async () => {
   ordersDb = new pg.Pool({ connectionString: urlOf(`orders_inv_${suffix}`) });
   inventoryDb = new pg.Pool({ connectionString: urlOf(`inventory_inv_${suffix}`) });
   redis = new Redis(infra.redisUrl, { db: 7 });
-  connection = await Connection.connect({ address: infra.temporalAddress });
+  connection = await Connection.connect(temporalConnectOptions(infra.temporal));
 });
 
 afterAll(async () => {

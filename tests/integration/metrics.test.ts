@@ -8,6 +8,7 @@ import { SupervisedService, serviceSpecs } from '../../infra/stack';
 import { PROMETHEUS_SERIES, parseSamples, referencedMetrics, sampleValue, type Sample } from '../../observability/references';
 import { createTestItem, postOrder } from '../support/services';
 import { ORDER_WORKFLOW_TYPE } from '../../shared/orders';
+import { temporalConnectionVariables } from '../../shared/temporal-connection';
 
 /**
  * The real processes (api/gateway/server.ts, api/inventory/server.ts, workers/main.ts), as
@@ -31,8 +32,7 @@ beforeAll(async () => {
     ORDERS_DATABASE_URL: infra.ordersDatabaseUrl,
     INVENTORY_DATABASE_URL: infra.inventoryDatabaseUrl,
     REDIS_URL: infra.redisUrl,
-    TEMPORAL_ADDRESS: infra.temporalAddress,
-    TEMPORAL_NAMESPACE: 'default',
+    ...temporalConnectionVariables(infra.temporal),
     TEMPORAL_TASK_QUEUE: `orders-metrics-${randomUUID()}`,
     WORKFLOW_BUNDLE_PATH: infra.workflowBundlePath,
     GATEWAY_PORT: String(ports.gateway),

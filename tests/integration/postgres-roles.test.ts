@@ -188,7 +188,7 @@ describe('Postgres: a trust-era cluster (.data/ from before password auth)', () 
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-trust-era-'));
     fs.chmodSync(root, 0o755); // the postgres user must reach its data folder inside
     const dataDir = path.join(root, 'postgres');
-    const access: PostgresAccess = { port: await freePort(), passwords: { superuser: 'super-secret-1', owner: 'owner-secret-2', app: 'app-secret-3' } };
+    const access: PostgresAccess = { port: await freePort(), passwords: { superuser: 'super-secret-1', owner: 'owner-secret-2', app: 'app-secret-3', temporal: 'temporal-secret-4' } };
     const inventoryDir = path.join(infra.root, MIGRATION_DIRS.inventory);
     const trustUrl = `postgresql://valerix@127.0.0.1:${access.port}/inventory`;
     try {

@@ -15,6 +15,7 @@ import { createChaosStore } from '../../api/inventory/chaos';
 import { createInventoryStore, type InventoryStore } from '../../api/inventory/store';
 import type { OrderPolicy } from '../../shared/orders';
 import { createOrdersDb, type OrdersDb } from '../../shared/orders-db';
+import { temporalConnectOptions } from '../../shared/temporal-connection';
 import { createOrderWorker } from '../../workers/order-worker';
 
 // Worker state changes and retries are noise in test output; warnings and errors still show.
@@ -96,11 +97,11 @@ export async function startTestServices(options: TestServicesOptions = {}) {
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
-  const nativeConnection = await NativeConnection.connect({ address: infra.temporalAddress });
+  const nativeConnection = await NativeConnection.connect(temporalConnectOptions(infra.temporal));
   const startWorker = async () => {
     worker = await createOrderWorker({
       connection: nativeConnection,
-      namespace: 'default',
+      namespace: infra.temporal.namespace,
       taskQueue,
       activities: createOrderActivities({
         inventory: createInventoryClient({ baseUrl: inventoryUrl, requestTimeoutMs: 1_500, serviceToken: TEST_SERVICE_TOKEN }),
@@ -119,8 +120,8 @@ export async function startTestServices(options: TestServicesOptions = {}) {
   };
   if (options.withWorker !== false) await startWorker();
 
-  const connection = await Connection.connect({ address: infra.temporalAddress });
-  const temporal = new Client({ connection, namespace: 'default' });
+  const connection = await Connection.connect(temporalConnectOptions(infra.temporal));
+  const temporal = new Client({ connection, namespace: infra.temporal.namespace });
   const gateway = await buildGatewayApp({
     temporal,
     db: ordersDb,

@@ -1,5 +1,7 @@
 import 'vitest';
 import type { PostgresAccess } from '../../infra/postgres';
+import type { TemporalMode } from '../../infra/stack';
+import type { TemporalConnectionSettings } from '../../shared/temporal-connection';
 
 /** What the suites' global setups hand to tests through provide()/inject(). */
 export interface TestInfra {
@@ -11,8 +13,9 @@ export interface TestInfra {
   /** Every role's password, for postgresUrl(): scratch databases (superuser), migrations (owner). */
   postgres: PostgresAccess;
   redisUrl: string;
-  temporalAddress: string;
-  temporalPort: number;
+  temporalMode: TemporalMode;
+  /** How tests reach the suite's Temporal (mTLS files in server mode). */
+  temporal: TemporalConnectionSettings;
   workflowBundlePath: string;
 }
 

@@ -25,7 +25,7 @@ describe('local secrets', () => {
     expect((fs.statSync(first.file).mode & 0o777).toString(8)).toBe('600');
     const { infra } = splitLocalSecrets(first.secrets);
     const passwords = [infra.redisPassword, ...Object.values(infra.postgresPasswords)];
-    expect(new Set(passwords).size).toBe(4);
+    expect(new Set(passwords).size).toBe(5);
     for (const password of passwords) expect(password).toMatch(/^[\w-]{32}$/);
 
     const again = loadOrCreateLocalSecrets(dir, env());

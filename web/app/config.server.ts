@@ -4,9 +4,17 @@ import { checkSecrets, secret } from '../../shared/secrets';
 
 const url = (fallback: string) => z.string().url().default(fallback);
 
+/** One URL, or several separated by commas (every gateway of a scaled-out stack). */
+const urlList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => value.split(',').map((part) => part.trim()))
+    .pipe(z.array(z.string().url()).min(1));
+
 const schema = z.object({
-  GATEWAY_URL: url('http://127.0.0.1:3001'),
-  /** Where a browser reaches the gateway (its API docs); GATEWAY_URL when unset. */
+  GATEWAY_URL: urlList('http://127.0.0.1:3001'),
+  /** Where a browser reaches the gateway (its API docs); the first GATEWAY_URL when unset. */
   GATEWAY_PUBLIC_URL: z.string().url().optional(),
   INVENTORY_URL: url('http://127.0.0.1:3002'),
   WORKER_URL: url('http://127.0.0.1:3003'),
@@ -34,8 +42,8 @@ export const config = (() => {
     console.warn(JSON.stringify({ level: 'warn', service: 'web', msg: `published development ${published.join(', ')} in use` }));
   }
   return {
-    gatewayUrl: parsed.GATEWAY_URL,
-    gatewayPublicUrl: parsed.GATEWAY_PUBLIC_URL ?? parsed.GATEWAY_URL,
+    gatewayUrls: parsed.GATEWAY_URL,
+    gatewayPublicUrl: parsed.GATEWAY_PUBLIC_URL ?? parsed.GATEWAY_URL[0]!,
     inventoryUrl: parsed.INVENTORY_URL,
     workerUrl: parsed.WORKER_URL,
     temporalUiUrl: parsed.TEMPORAL_UI_URL,

@@ -23,7 +23,7 @@ afterEach(async () => {
 describe('gateway client', () => {
   it('places an order with the Idempotency-Key header and a lines body', async () => {
     fake = await startFakeService(() => ({ status: 202, body: { ...ORDER, replayed: false } }));
-    const result = await createGatewayClient(fake.url, ADMIN).placeOrder('key-1', [{ item_id: 'ps5', quantity: 2 }]);
+    const result = await createGatewayClient([fake.url], ADMIN).placeOrder('key-1', [{ item_id: 'ps5', quantity: 2 }]);
     expect(result).toEqual({ ok: true, order: { ...ORDER, replayed: false }, replayed: false });
     const [request] = fake.requests;
     expect(request?.method).toBe('POST');
@@ -34,7 +34,7 @@ describe('gateway client', () => {
 
   it('reports a replay from the idempotency-replayed header', async () => {
     fake = await startFakeService(() => ({ status: 201, headers: { 'idempotency-replayed': 'true' }, body: ORDER }));
-    const result = await createGatewayClient(fake.url, ADMIN).placeOrder('key-1', [{ item_id: 'ps5', quantity: 2 }]);
+    const result = await createGatewayClient([fake.url], ADMIN).placeOrder('key-1', [{ item_id: 'ps5', quantity: 2 }]);
     expect(result.ok && result.replayed).toBe(true);
   });
 
@@ -46,38 +46,51 @@ describe('gateway client', () => {
       detail: 'different body',
     };
     fake = await startFakeService(() => ({ status: 422, headers: { 'content-type': 'application/problem+json' }, body: problem }));
-    expect(await createGatewayClient(fake.url, ADMIN).placeOrder('k', [{ item_id: 'ps5', quantity: 1 }])).toEqual({ ok: false, problem });
+    expect(await createGatewayClient([fake.url], ADMIN).placeOrder('k', [{ item_id: 'ps5', quantity: 1 }])).toEqual({ ok: false, problem });
   });
 
   it('throws a 503 gateway outage on a 5xx answer', async () => {
     fake = await startFakeService(() => ({ status: 503, body: { type: 'x', title: 'Order state unavailable', status: 503 } }));
-    expect(await thrown(createGatewayClient(fake.url, ADMIN).placeOrder('k', [{ item_id: 'ps5', quantity: 1 }]))).toEqual({
+    expect(await thrown(createGatewayClient([fake.url], ADMIN).placeOrder('k', [{ item_id: 'ps5', quantity: 1 }]))).toEqual({
       status: 503,
       data: { outage: 'gateway', detail: 'it answered 503 Order state unavailable' },
     });
   });
 
   it('throws a 503 gateway outage naming the cause when nothing listens', async () => {
-    const error = await thrown(createGatewayClient(await deadUrl(), ADMIN).listOrders({ limit: 10 }));
+    const error = await thrown(createGatewayClient([await deadUrl()], ADMIN).listOrders({ limit: 10 }));
     expect(error).toEqual({ status: 503, data: { outage: 'gateway', detail: 'connection refused (is it running?)' } });
   });
 
   it('throws a gateway outage when it does not answer in time', async () => {
     fake = await startFakeService(() => new Promise(() => undefined));
-    const error = await thrown(createGatewayClient(fake.url, ADMIN, 100).listOrders({ limit: 10 }));
+    const error = await thrown(createGatewayClient([fake.url], ADMIN, 100).listOrders({ limit: 10 }));
     expect(error).toEqual({ status: 503, data: { outage: 'gateway', detail: 'no answer within 0.1 s' } });
+  });
+
+  it('moves on to the next gateway when one is down, and stays there', async () => {
+    fake = await startFakeService(() => ({ status: 202, body: { ...ORDER, replayed: false } }));
+    const client = createGatewayClient([await deadUrl(), fake.url], ADMIN);
+    expect((await client.placeOrder('key-1', [{ item_id: 'ps5', quantity: 2 }])).ok).toBe(true);
+    expect((await client.placeOrder('key-2', [{ item_id: 'ps5', quantity: 2 }])).ok).toBe(true);
+    expect(fake.requests.map((request) => request.headers['idempotency-key'])).toEqual(['key-1', 'key-2']);
+  });
+
+  it('names the outage when every gateway is down', async () => {
+    const error = await thrown(createGatewayClient([await deadUrl(), await deadUrl()], ADMIN).listOrders({ limit: 10 }));
+    expect(error).toEqual({ status: 503, data: { outage: 'gateway', detail: 'connection refused (is it running?)' } });
   });
 
   it('lists with status, limit and cursor as query parameters', async () => {
     fake = await startFakeService(() => ({ body: { orders: [ORDER], next_cursor: 'abc' } }));
-    const list = await createGatewayClient(fake.url, ADMIN).listOrders({ status: 'PENDING', limit: 20, cursor: 'c1' });
+    const list = await createGatewayClient([fake.url], ADMIN).listOrders({ status: 'PENDING', limit: 20, cursor: 'c1' });
     expect(list.next_cursor).toBe('abc');
     expect(fake.requests[0]?.path).toBe('/api/orders?status=PENDING&limit=20&cursor=c1');
   });
 
   it('answers null for an unknown order', async () => {
     fake = await startFakeService(() => ({ status: 404, body: { type: 'x', title: 'Order not found', status: 404 } }));
-    expect(await createGatewayClient(fake.url, ADMIN).getOrder(ORDER.id)).toBeNull();
+    expect(await createGatewayClient([fake.url], ADMIN).getOrder(ORDER.id)).toBeNull();
   });
 
   it('sends the admin bearer token on every call, the event stream and /health/deep included', async () => {
@@ -89,7 +102,7 @@ describe('gateway client', () => {
       if (request.path === '/health/deep') return { body: { status: 'ok', checks: {} } };
       return { status: request.method === 'POST' ? 202 : 200, body: request.path === '/api/orders?limit=1' ? { orders: [] } : ORDER };
     });
-    const client = createGatewayClient(fake.url, ADMIN);
+    const client = createGatewayClient([fake.url], ADMIN);
     await client.listOrders({ limit: 1 });
     await client.getOrder(ORDER.id);
     await client.placeOrder('k', [{ item_id: 'ps5', quantity: 1 }]);
@@ -113,7 +126,7 @@ describe('gateway client', () => {
         ? { status: 200, body: { ...ORDER, status: 'CANCELLED' } }
         : { status: 409, body: { type: 'x', title: 'Order cannot be cancelled', status: 409, detail: 'already FAILED' } }
     );
-    const client = createGatewayClient(fake.url, ADMIN);
+    const client = createGatewayClient([fake.url], ADMIN);
     expect(await client.cancelOrder('ord_1')).toMatchObject({ ok: true, settled: true, order: { status: 'CANCELLED' } });
     expect(await client.cancelOrder('ord_2')).toEqual({
       ok: false,
@@ -127,7 +140,7 @@ describe('gateway client', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.end('retry: 3000\n\nid: 1-0\nevent: order\ndata: {"eventId":"o:1"}\n\n');
     });
-    const response = await createGatewayClient(fake.url, ADMIN).orderEvents('5-1', new AbortController().signal);
+    const response = await createGatewayClient([fake.url], ADMIN).orderEvents('5-1', new AbortController().signal);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(response.headers.get('cache-control')).toContain('no-transform');
     expect(await response.text()).toBe('retry: 3000\n\nid: 1-0\nevent: order\ndata: {"eventId":"o:1"}\n\n');
@@ -139,12 +152,12 @@ describe('gateway client', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.end();
     });
-    await (await createGatewayClient(fake.url, ADMIN).orderEvents('1-0\nevent: x', new AbortController().signal)).text();
+    await (await createGatewayClient([fake.url], ADMIN).orderEvents('1-0\nevent: x', new AbortController().signal)).text();
     expect(fake.requests[0]?.headers['last-event-id']).toBeUndefined();
   });
 
   it('answers an unreachable gateway with a stream telling the browser to retry', async () => {
-    const response = await createGatewayClient(await deadUrl(), ADMIN).orderEvents(null, new AbortController().signal);
+    const response = await createGatewayClient([await deadUrl()], ADMIN).orderEvents(null, new AbortController().signal);
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('retry: 3000\nevent: unavailable\ndata: connection refused (is it running?)\n\n');
   });
@@ -158,7 +171,7 @@ describe('gateway client', () => {
       response.on('close', closed);
     });
     const browser = new AbortController();
-    const response = await createGatewayClient(fake.url, ADMIN).orderEvents(null, browser.signal);
+    const response = await createGatewayClient([fake.url], ADMIN).orderEvents(null, browser.signal);
     const reader = response.body!.getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('retry: 3000\n\n');
     browser.abort();
@@ -180,14 +193,14 @@ describe('gateway client', () => {
   it('closes the gateway connection after the stream’s lifetime even when no abort arrives', async () => {
     const upstream = await endlessUpstream();
     // Behind remix-serve the request's signal may never fire (see EVENT_STREAM_LIFETIME_MS): this one never does.
-    const response = await createGatewayClient(upstream.url, ADMIN, 10_000, 200).orderEvents(null, new AbortController().signal);
+    const response = await createGatewayClient([upstream.url], ADMIN, 10_000, 200).orderEvents(null, new AbortController().signal);
     expect(await response.text()).toBe('retry: 3000\n\n');
     await expect.poll(upstream.open, { timeout: 2_000 }).toBe(0);
   });
 
   it('closes the gateway connection when the browser’s stream is cancelled', async () => {
     const upstream = await endlessUpstream();
-    const reader = (await createGatewayClient(upstream.url, ADMIN).orderEvents(null, new AbortController().signal)).body!.getReader();
+    const reader = (await createGatewayClient([upstream.url], ADMIN).orderEvents(null, new AbortController().signal)).body!.getReader();
     await reader.read();
     await reader.cancel();
     await expect.poll(upstream.open, { timeout: 2_000 }).toBe(0);
@@ -196,14 +209,14 @@ describe('gateway client', () => {
   it('reads /health/deep with its round trip, also when it answers 503', async () => {
     const checks = { temporal: { status: 'down', latency_ms: 2000, error: 'timeout' } };
     fake = await startFakeService(() => ({ status: 503, body: { status: 'degraded', checks } }));
-    const health = await createGatewayClient(fake.url, ADMIN).deepHealth();
+    const health = await createGatewayClient([fake.url], ADMIN).deepHealth();
     expect(health.body).toEqual({ status: 'degraded', checks });
     expect(health.probe.status).toBe(503);
     expect(health.probe.latencyMs).toBeGreaterThan(0);
   });
 
   it('reports an unreachable gateway from /health/deep without throwing', async () => {
-    const health = await createGatewayClient(await deadUrl(), ADMIN).deepHealth();
+    const health = await createGatewayClient([await deadUrl()], ADMIN).deepHealth();
     expect(health.body).toBeNull();
     expect(health.probe.error).toBe('connection refused (is it running?)');
   });

@@ -29,28 +29,53 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-/** The gateway's REST API, called from loaders and actions only, always as the admin; the token never leaves the server. */
-export function createGatewayClient(baseUrl: string, adminToken: string, timeoutMs = 10_000, eventStreamLifetimeMs = EVENT_STREAM_LIFETIME_MS) {
+/**
+ * The gateway's REST API, called from loaders and actions only, always as the admin; the token
+ * never leaves the server. With several gateways, a request a gateway cannot take (down,
+ * unreachable, timed out) goes to the next one, which stays the one used until it fails in turn.
+ * Repeating a request elsewhere is safe: an order carries its Idempotency-Key, a cancel of a
+ * cancelled order is answered with the order.
+ */
+export function createGatewayClient(baseUrls: string[], adminToken: string, timeoutMs = 10_000, eventStreamLifetimeMs = EVENT_STREAM_LIFETIME_MS) {
+  if (baseUrls.length === 0) throw new Error('createGatewayClient: no gateway URL');
   const admin = { authorization: `Bearer ${adminToken}` };
-  const url = (path: string, query: Record<string, string | number | undefined> = {}) => {
-    const target = new URL(path, baseUrl);
+  let current = 0;
+  const url = (path: string, query: Record<string, string | number | undefined> = {}, base = baseUrls[current]!) => {
+    const target = new URL(path, base);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(name, String(value));
     return target;
+  };
+  const failOver = (from: number) => {
+    if (current === from) current = (from + 1) % baseUrls.length;
+  };
+  /** One call, on each gateway in turn until one answers. */
+  const request = async (path: string, query: Record<string, string | number | undefined>, init: RequestInit & { timeoutMs: number }) => {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < baseUrls.length; attempt += 1) {
+      const index = current;
+      try {
+        return await call('gateway', url(path, query, baseUrls[index]), init);
+      } catch (err) {
+        lastError = err;
+        failOver(index);
+      }
+    }
+    throw lastError;
   };
 
   return {
     async listOrders(query: ListQuery, timeout = timeoutMs): Promise<OrderList> {
-      return expectJson('gateway', await call('gateway', url('/api/orders', { ...query }), { headers: admin, timeoutMs: timeout }));
+      return expectJson('gateway', await request('/api/orders', { ...query }, { headers: admin, timeoutMs: timeout }));
     },
 
     async getOrder(id: string): Promise<OrderView | null> {
-      const response = await call('gateway', url(`/api/orders/${encodeURIComponent(id)}`), { headers: admin, timeoutMs });
+      const response = await request(`/api/orders/${encodeURIComponent(id)}`, {}, { headers: admin, timeoutMs });
       if (response.status === 404) return null;
       return expectJson('gateway', response);
     },
 
     async placeOrder(key: string, lines: { item_id: string; quantity: number }[]): Promise<PlaceResult> {
-      const response = await call('gateway', url('/api/orders'), {
+      const response = await request('/api/orders', {}, {
         method: 'POST',
         headers: { ...admin, 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify({ lines }),
@@ -62,7 +87,7 @@ export function createGatewayClient(baseUrl: string, adminToken: string, timeout
     },
 
     async cancelOrder(id: string): Promise<CancelResult> {
-      const response = await call('gateway', url(`/api/orders/${encodeURIComponent(id)}/cancel`), {
+      const response = await request(`/api/orders/${encodeURIComponent(id)}/cancel`, {}, {
         method: 'POST',
         headers: { ...admin, 'content-type': 'application/json' },
         body: JSON.stringify({ reason: 'cancelled from the dashboard' }),
@@ -86,6 +111,7 @@ export function createGatewayClient(baseUrl: string, adminToken: string, timeout
       if (signal.aborted) abort();
       signal.addEventListener('abort', abort, { once: true });
       const connectTimer = setTimeout(abort, timeoutMs);
+      const index = current;
       try {
         const response = await fetch(url('/api/orders/events'), { headers, signal: upstream.signal });
         if (!response.ok || !response.body) {
@@ -97,6 +123,8 @@ export function createGatewayClient(baseUrl: string, adminToken: string, timeout
         return new Response(relay(response.body, upstream), { headers: SSE_HEADERS });
       } catch (err) {
         signal.removeEventListener('abort', abort);
+        // The browser reconnects in a moment: to the next gateway.
+        if (!signal.aborted) failOver(index);
         const reason = describeFailure(err, timeoutMs).replace(/\n/g, ' ');
         return new Response(`retry: ${EVENT_RECONNECT_MS}\nevent: unavailable\ndata: ${reason}\n\n`, { headers: SSE_HEADERS });
       } finally {
@@ -143,4 +171,4 @@ export interface DeepHealth {
 
 export type GatewayClient = ReturnType<typeof createGatewayClient>;
 
-export const gateway = createGatewayClient(config.gatewayUrl, config.adminToken);
+export const gateway = createGatewayClient(config.gatewayUrls, config.adminToken);

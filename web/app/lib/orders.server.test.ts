@@ -16,7 +16,7 @@ afterEach(async () => {
 async function ordersAgainst(handler: Parameters<typeof startFakeService>[0]) {
   gateway = await startFakeService(handler);
   return createOrders({
-    gateway: createGatewayClient(gateway.url, 'secret-token'),
+    gateway: createGatewayClient([gateway.url], 'secret-token'),
     inventory: createInventoryClient(await deadUrl(), 'secret-token'),
     temporalUiUrl: 'http://temporal.test:8233/',
     temporalNamespace: 'default',

@@ -58,7 +58,7 @@ describe('overview', () => {
     );
     const workerUrl = await fake(() => ({ status: 503, body: { status: 'draining' } }));
     const load = createOverview({
-      gateway: createGatewayClient(gatewayUrl, 'secret-token'),
+      gateway: createGatewayClient([gatewayUrl], 'secret-token'),
       inventory: createInventoryClient(inventoryUrl, 'secret-token'),
       workerUrl,
       temporalUiUrl: 'http://temporal.test:8233',
@@ -95,7 +95,7 @@ describe('overview', () => {
   it('shows a dead gateway, inventory and worker as down instead of failing', async () => {
     const dead = await deadUrl();
     const load = createOverview({
-      gateway: createGatewayClient(dead, 'secret-token'),
+      gateway: createGatewayClient([dead], 'secret-token'),
       inventory: createInventoryClient(dead, 'secret-token'),
       workerUrl: dead,
       temporalUiUrl: 'http://temporal.test:8233',
