@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { TEMPORAL_MODES, type TemporalMode } from '../infra/stack';
 import { FULL_RUN, runChaos } from './harness';
 import { formatReport } from './report';
 
@@ -28,6 +29,10 @@ Options (defaults are the full run):
   --kill-rate R            stock changes that kill the inventory (${FULL_RUN.chaos.kill_rate})
   --kills N                kill -9 of worker/inventory/gateway   (${FULL_RUN.kills})
   --restarts N             restarts of redis/postgres/temporal   (${FULL_RUN.restarts})
+  --temporal dev|server    the dev server or the real server      (${FULL_RUN.temporalMode})
+                           (server: a restart restarts its four processes; needs
+                           bash scripts/provision/temporal-server.sh)
+  --workers N              worker processes; kills rotate through them (${FULL_RUN.workers})
   --fault-interval-ms N    time between two faults               (${FULL_RUN.faultIntervalMs})
   --settle-limit-s N       max seconds to settle after chaos ends (${FULL_RUN.settleLimitMs / 1000})
   --json FILE              also write the report as JSON (default .artifacts/chaos/<time>.json)
@@ -48,6 +53,8 @@ const { values } = parseArgs({
     restarts: { type: 'string' },
     'fault-interval-ms': { type: 'string' },
     'settle-limit-s': { type: 'string' },
+    temporal: { type: 'string' },
+    workers: { type: 'string' },
     json: { type: 'string' },
     'keep-data': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -69,6 +76,12 @@ function number(name: keyof typeof values, fallback: number, { min = 0, max = Nu
   return parsed;
 }
 
+function temporalMode(value: string): TemporalMode {
+  if ((TEMPORAL_MODES as readonly string[]).includes(value)) return value as TemporalMode;
+  console.error(`--temporal: expected one of ${TEMPORAL_MODES.join(', ')}, got '${value}' (see --help)`);
+  process.exit(2);
+}
+
 const rate = { min: 0, max: 1 };
 const options = {
   ...FULL_RUN,
@@ -86,6 +99,8 @@ const options = {
   faultIntervalMs: number('fault-interval-ms', FULL_RUN.faultIntervalMs, { min: 100 }),
   settleLimitMs: number('settle-limit-s', FULL_RUN.settleLimitMs / 1000, { min: 1 }) * 1000,
   keepData: values['keep-data'] ?? false,
+  temporalMode: temporalMode(values.temporal ?? FULL_RUN.temporalMode),
+  workers: number('workers', FULL_RUN.workers, { min: 1, max: 8 }),
 };
 
 const started = Date.now();

@@ -8,7 +8,9 @@ import { createClientStore } from '../api/gateway/clients/store';
 import { createInventoryStore } from '../api/inventory/store';
 import type { ChaosUpdate } from '../api/inventory/chaos';
 import { freePort } from '../infra/ports';
-import { startInfrastructure, startServices, type InfraPart, type Infrastructure, type SupervisedService } from '../infra/stack';
+import { startInfrastructure, startServices, type InfraPart, type Infrastructure, type ServiceRole, type SupervisedService, type TemporalMode } from '../infra/stack';
+import { freeTemporalServerPorts } from '../infra/temporal-server';
+import { temporalConnectOptions } from '../shared/temporal-connection';
 import { TERMINAL_STATUSES } from '../shared/orders';
 import { createOrdersDb } from '../shared/orders-db';
 import { writeWorkflowBundle } from '../workers/workflow-bundle';
@@ -32,6 +34,10 @@ export interface ChaosOptions {
   /** A client gives up on one request after this long without a 2xx. */
   giveUpAfterMs: number;
   keepData: boolean;
+  /** The Temporal dev server, or the real server (its four processes are what a restart restarts). */
+  temporalMode: TemporalMode;
+  /** Worker processes on the order task queue; kills rotate through them. */
+  workers: number;
 }
 
 export const FULL_RUN: ChaosOptions = {
@@ -44,6 +50,8 @@ export const FULL_RUN: ChaosOptions = {
   settleLimitMs: 180_000,
   giveUpAfterMs: 120_000,
   keepData: false,
+  temporalMode: 'dev',
+  workers: 1,
 };
 
 export interface FaultRecord {
@@ -74,7 +82,7 @@ export type Progress = (line: string) => void;
 const ADMIN_TOKEN = 'chaos-harness-admin';
 // The worker proves it holds its own credential, as in a real deployment.
 const INVENTORY_SERVICE_TOKEN = 'chaos-harness-service-token';
-const KILL_TARGETS = ['worker', 'inventory', 'gateway'] as const;
+const KILL_ROLES: ServiceRole[] = ['worker', 'inventory', 'gateway'];
 const RESTART_TARGETS: InfraPart[] = ['redis', 'postgres', 'temporal'];
 
 /** Builds its own stack on free ports (so it can kill and restart every part), runs the workload under faults, then checks the invariants. */
@@ -83,11 +91,18 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-chaos-'));
   fs.chmodSync(dataDir, 0o755);
   progress(`stack in ${dataDir}`);
+  const temporal = await freePort();
   const infra = await startInfrastructure({
     root,
     dataDir,
     durable: true,
-    ports: { postgres: await freePort(), redis: await freePort(), temporal: await freePort() },
+    temporalMode: options.temporalMode,
+    ports: {
+      postgres: await freePort(),
+      redis: await freePort(),
+      temporal,
+      ...(options.temporalMode === 'server' ? { temporalServer: await freeTemporalServerPorts(temporal) } : {}),
+    },
     progress: (line) => progress(`  ${line}`),
   });
   let services: SupervisedService[] = [];
@@ -98,6 +113,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
       root,
       infra,
       ports,
+      scale: { workers: options.workers, gateways: 1 },
       logsDir: path.join(dataDir, 'logs'),
       // The harness is a single caller placing every order; per-client budgets are not under test here.
       extraEnv: { ADMIN_TOKEN, INVENTORY_SERVICE_TOKEN, ORDER_RATE_LIMIT_PER_MINUTE: '10000000', INVENTORY_RATE_LIMIT_PER_MINUTE: '10000000', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(dataDir) },
@@ -142,7 +158,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
     progress('all orders answered; chaos off; waiting for every order to settle');
     const settledWithinMs = await waitUntilSettled(ordersDb, [...state.acknowledged.values()], options.settleLimitMs, progress);
 
-    const connection = await Connection.connect({ address: infra.env.TEMPORAL_ADDRESS });
+    const connection = await Connection.connect(temporalConnectOptions(infra.temporal.clientSettings));
     clients.push(connection);
     const redis = new Redis(infra.env.REDIS_URL);
     clients.push({ close: () => redis.quit() });
@@ -259,12 +275,15 @@ async function injectFaults(
   done: () => boolean,
 ): Promise<void> {
   const schedule: { kind: 'kill' | 'restart'; target: string }[] = [];
+  // Every instance in turn: worker-1, inventory, gateway, worker-2, ... with two workers.
+  const byRole = KILL_ROLES.map((role) => services.filter((service) => service.spec.role === role).map((service) => service.spec.name));
+  const killTargets = Array.from({ length: Math.max(...byRole.map((names) => names.length)) }, (_, i) => byRole.map((names) => names[i % names.length]!)).flat();
   const total = options.kills + options.restarts;
   for (let i = 0, kills = 0, restarts = 0; i < total; i += 1) {
     // Interleave restarts evenly among the kills.
     const restartDue = restarts < options.restarts && (kills >= options.kills || (i + 1) * options.restarts >= (restarts + 1) * total);
     if (restartDue) schedule.push({ kind: 'restart', target: RESTART_TARGETS[restarts++ % RESTART_TARGETS.length]! });
-    else schedule.push({ kind: 'kill', target: KILL_TARGETS[kills++ % KILL_TARGETS.length]! });
+    else schedule.push({ kind: 'kill', target: killTargets[kills++ % killTargets.length]! });
   }
   // Faults are spread over the workload's progress (fault i once i/(n+1) of the orders are
   // answered), at least faultIntervalMs apart, so they land while orders are in flight.

@@ -31,6 +31,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free port in [min, max] not in `taken` (which it joins), picked at random: for ranges the kernel's ephemeral ports miss. */
+export async function freePortIn(min: number, max: number, taken = new Set<number>()): Promise<number> {
+  for (let attempt = 0; attempt < 1000; attempt += 1) {
+    const port = min + Math.floor(Math.random() * (max - min + 1));
+    if (!taken.has(port) && (await isPortFree(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port between ${min} and ${max}`);
+}
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T>,

@@ -8,7 +8,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
 import { temporalConnectOptions, type TemporalConnectionSettings } from '../shared/temporal-connection';
 import { withClient } from './postgres';
-import { assertPortFree, waitFor } from './ports';
+import { assertPortFree, freePortIn, isPortFree, waitFor } from './ports';
 import { ManagedProcess } from './process';
 import { ensureTemporalCertificates, type TemporalCertificates } from './temporal-tls';
 import { SEARCH_ATTRIBUTES, TEMPORAL_NAMESPACE, type RunningTemporal } from './temporal';
@@ -29,6 +29,9 @@ const MAX_MEMBERSHIP_PORT = 32767;
 
 /** The official layout around a frontend port (7233: history 7234, matching 7235, worker 7239, membership 6933-6939, HTTP 7243). */
 export function temporalServerPortsAround(frontend: number): TemporalServerPorts {
+  if (frontend - 300 + 6 > MAX_MEMBERSHIP_PORT) {
+    throw new Error(`Temporal frontend port ${frontend} is too high for server mode: its membership ports (port - 300 ... port - 294) must be ${MAX_MEMBERSHIP_PORT} or lower; choose TEMPORAL_PORT <= ${MAX_MEMBERSHIP_PORT + 294}`);
+  }
   const offsets: Record<TemporalService, number> = { frontend: 0, history: 1, matching: 2, worker: 6 };
   const ports = Object.fromEntries(
     TEMPORAL_SERVICES.map((service) => [service, { grpc: frontend + offsets[service], membership: frontend - 300 + offsets[service] }]),
@@ -36,29 +39,24 @@ export function temporalServerPortsAround(frontend: number): TemporalServerPorts
   return { ...ports, frontendHttp: frontend + 10 };
 }
 
-async function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
 /** Free ports for a throwaway server (tests, chaos, bench): below the kernel's ephemeral range, so membership ports fit a smallint. */
 export async function freeTemporalServerPorts(frontend: number): Promise<TemporalServerPorts> {
   const taken = new Set<number>([frontend]);
-  const pick = async () => {
-    for (;;) {
-      const port = 20_000 + Math.floor(Math.random() * (MAX_MEMBERSHIP_PORT - 20_000));
-      if (!taken.has(port) && (await isFree(port))) {
-        taken.add(port);
-        return port;
-      }
-    }
-  };
+  const pick = () => freePortIn(20_000, MAX_MEMBERSHIP_PORT, taken);
   const ports = {} as Record<TemporalService, { grpc: number; membership: number }>;
   for (const service of TEMPORAL_SERVICES) ports[service] = { grpc: service === 'frontend' ? frontend : await pick(), membership: await pick() };
   return { ...ports, frontendHttp: await pick() };
+}
+
+/** A frontend port whose official layout (temporalServerPortsAround) is free as a whole: for `npm start` runs in tests. */
+export async function freeTemporalFrontendPort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const frontend = await freePortIn(20_300, MAX_MEMBERSHIP_PORT + 300 - 6);
+    const { frontendHttp, ...services } = temporalServerPortsAround(frontend);
+    const all = [frontendHttp, ...Object.values(services).flatMap(({ grpc, membership }) => [grpc, membership])];
+    if ((await Promise.all(all.map((port) => isPortFree(port)))).every(Boolean)) return frontend;
+  }
+  throw new Error('no free port layout for a Temporal server');
 }
 
 export interface TemporalServerOptions {

@@ -13,7 +13,7 @@ import { seedDemoInventory } from '../api/inventory/seed';
 import { loadOrCreateLocalSecrets, splitLocalSecrets } from '../infra/local-secrets';
 import { assertPortFree } from '../infra/ports';
 import { gatewayUrls, serviceSpecs, startInfrastructure, startServices, type SupervisedService } from '../infra/stack';
-import { temporalServerPortsAround } from '../infra/temporal-server';
+import { temporalServerPortsAround, type TemporalServerPorts } from '../infra/temporal-server';
 import { startPrometheus, type RunningPrometheus } from '../observability/local-prometheus';
 import { createOrdersDb } from '../shared/orders-db';
 import { writeWorkflowBundle } from '../workers/workflow-bundle';
@@ -77,9 +77,10 @@ function buildDashboardIfStale(): void {
   });
 }
 
-const temporalServerPorts = config.temporalMode === 'server' ? temporalServerPortsAround(config.infraPorts.temporal) : undefined;
+let temporalServerPorts: TemporalServerPorts | undefined;
 // Every port is checked before anything starts, so a clash costs no start-up time.
 try {
+  if (config.temporalMode === 'server') temporalServerPorts = temporalServerPortsAround(config.infraPorts.temporal);
   const ports: [string, number][] = [
     ...Object.entries(config.infraPorts).map(([name, port]): [string, number] => [name === 'temporalUi' ? 'Temporal Web UI' : name, port]),
     ...Object.entries(temporalServerPorts ?? {}).flatMap(([service, ports]): [string, number][] =>

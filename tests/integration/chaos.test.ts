@@ -6,7 +6,12 @@ import { formatReport } from '../../chaos/report';
  * The short version of `npm run chaos`: a few hundred orders, a few faults of each kind, every
  * invariant checked from the databases, Temporal and Redis.
  */
-describe('chaos: nothing lost or duplicated under faults', () => {
+const { temporalMode, root } = inject('infra');
+// On the real server (the deployment suite) with two workers: kills rotate through both, and a
+// Temporal restart restarts its four processes.
+const workers = temporalMode === 'server' ? 2 : 1;
+
+describe(`chaos on the Temporal ${temporalMode === 'dev' ? 'dev server' : 'server'} with ${workers} worker(s): nothing lost or duplicated under faults`, () => {
   it('keeps every invariant through failures, lost responses, latency, kill -9 and restarts', async () => {
     const report = await runChaos(
       {
@@ -19,13 +24,19 @@ describe('chaos: nothing lost or duplicated under faults', () => {
         settleLimitMs: 120_000,
         giveUpAfterMs: 90_000,
         keepData: false,
+        temporalMode,
+        workers,
       },
       () => undefined,
-      inject('infra').root,
+      root,
     );
     const summary = formatReport(report);
     expect(report.faults.filter((fault) => fault.kind === 'kill'), summary).toHaveLength(6);
     expect(report.faults.filter((fault) => fault.kind === 'restart'), summary).toHaveLength(3);
+    if (workers > 1) {
+      const killed = new Set(report.faults.filter((fault) => fault.kind === 'kill').map((fault) => fault.target));
+      expect([...killed].sort(), summary).toEqual(['gateway', 'inventory', 'worker-1', 'worker-2']);
+    }
     expect(report.acknowledged, summary).toBe(200);
     expect(report.invariants.filter((row) => !row.ok), summary).toEqual([]);
     expect(report.unexpected4xx, summary).toEqual([]);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../infra/ports';
+import { createStackRunner } from '../support/stack-runner';
 
 /** `npm start` itself (scripts/stack.ts), on free ports and a throwaway data folder. */
 const root = inject('infra').root;
@@ -30,44 +31,13 @@ beforeAll(async () => {
   env = { ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), VALERIX_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
 });
 
-// A failed or timed-out test must not leave a stack running: Ctrl-C it, and wait.
-const running = new Set<{ child: ChildProcess; exited: Promise<number | null> }>();
+const stacks = createStackRunner(root);
+const startStack = () => stacks.start(env);
 
 afterAll(async () => {
-  for (const stack of running) {
-    stack.child.kill('SIGINT');
-    await stack.exited;
-  }
+  await stacks.stopAll();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-function startStack(): { child: ChildProcess; output: () => string; up: Promise<void>; exited: Promise<number | null> } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/stack.ts')], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const tracked = { child, exited };
-  running.add(tracked);
-  void exited.then(() => running.delete(tracked));
-  const up = new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (output.includes('Valerix is up')) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 100);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`stack exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, output: () => output, up, exited };
-}
 
 /** `npm run clients` as a user runs it, against the stack's data folder. */
 function runClients(args: string[]): Promise<{ code: number | null; output: string }> {
