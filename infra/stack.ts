@@ -75,6 +75,8 @@ export async function startInfrastructure(options: {
   ports: InfraPorts;
   durable: boolean;
   temporalMode?: TemporalMode;
+  /** Server mode: the namespace's retention when it is created ('72h', '7d'). */
+  temporalRetention?: string;
   /** Redis' password; a random one when omitted (throwaway stacks). */
   redisPassword?: string;
   /** Passwords of the Postgres roles; random ones when omitted (throwaway stacks). */
@@ -126,6 +128,7 @@ export async function startInfrastructure(options: {
               password: postgresPasswords.temporal,
             },
             tls: true,
+            retention: options.temporalRetention,
             logsDir: logs,
           }),
   };

@@ -15,8 +15,19 @@ import { SEARCH_ATTRIBUTES, TEMPORAL_NAMESPACE, type RunningTemporal } from './t
 
 /** Pinned in scripts/provision/temporal-server.sh too; the same server the pinned CLI embeds. */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
-/** Closed workflows (a CONFIRMED order closes after its return window) are kept this long, then deleted. */
-export const NAMESPACE_RETENTION_DAYS = 7;
+/**
+ * How long closed workflows (a CONFIRMED order closes after its return window) stay in Temporal
+ * before deletion; the same default as compose's TEMPORAL_RETENTION. The orders database keeps
+ * the order either way.
+ */
+export const DEFAULT_RETENTION = '72h';
+
+/** A retention written as hours or days ('72h', '7d') in milliseconds. */
+export function parseRetention(value: string): number {
+  const match = /^(\d+)([hd])$/.exec(value);
+  if (!match || Number(match[1]) === 0) throw new Error(`retention '${value}': expected hours or days such as 72h or 7d`);
+  return Number(match[1]) * (match[2] === 'h' ? 3_600_000 : 86_400_000);
+}
 /** One process each, started in this order; the frontend is the one clients talk to. */
 export const TEMPORAL_SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
 export type TemporalService = (typeof TEMPORAL_SERVICES)[number];
@@ -75,6 +86,8 @@ export interface TemporalServerOptions {
   };
   /** mTLS on the frontend with certificates made in <dataDir>/tls. */
   tls: boolean;
+  /** Of the namespace, when this start creates it (DEFAULT_RETENTION otherwise). */
+  retention?: string;
   logsDir: string;
 }
 
@@ -166,7 +179,7 @@ function serverEnv(options: TemporalServerOptions, certificates: TemporalCertifi
 }
 
 /** The namespace with an explicit retention, and the search attributes the saga upserts. Idempotent. */
-async function ensureNamespace(connection: Connection): Promise<void> {
+async function ensureNamespace(connection: Connection, retention: string): Promise<void> {
   const namespace = TEMPORAL_NAMESPACE;
   try {
     await connection.workflowService.describeNamespace({ namespace });
@@ -175,7 +188,7 @@ async function ensureNamespace(connection: Connection): Promise<void> {
     await connection.workflowService.registerNamespace({
       namespace,
       description: 'Valerix orders',
-      workflowExecutionRetentionPeriod: msToTs(NAMESPACE_RETENTION_DAYS * 24 * 3600 * 1000),
+      workflowExecutionRetentionPeriod: msToTs(parseRetention(retention)),
     });
   }
   // A new namespace reaches each service's cache within its refresh interval (10 s); until then
@@ -281,7 +294,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
       { timeoutMs: 90_000, intervalMs: 500 },
     );
     try {
-      await Promise.race([ensureNamespace(connection), firstExit]);
+      await Promise.race([ensureNamespace(connection, options.retention ?? DEFAULT_RETENTION), firstExit]);
     } finally {
       await connection.close();
     }

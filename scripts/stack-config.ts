@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { TEMPORAL_MODES } from '../infra/stack';
+import { DEFAULT_RETENTION, parseRetention } from '../infra/temporal-server';
 import { loadConfig, port } from '../shared/env';
 
 const instances = z.coerce.number().int().min(1).max(8).default(1);
@@ -21,6 +22,17 @@ const schema = z.object({
   VALERIX_DATA_DIR: z.string().default('.data'),
   /** dev: the Temporal CLI's dev server; server: the real Temporal server on the stack's Postgres, with mTLS. */
   VALERIX_TEMPORAL: z.enum(TEMPORAL_MODES).default('dev'),
+  /** Server mode: retention of closed workflows in the namespace it creates (hours or days: 72h, 7d). */
+  TEMPORAL_RETENTION: z
+    .string()
+    .default(DEFAULT_RETENTION)
+    .refine((value) => {
+      try {
+        return parseRetention(value) > 0;
+      } catch {
+        return false;
+      }
+    }, 'expected hours or days, such as 72h or 7d'),
   /** Worker processes polling the order task queue; extra ones use WORKER_HTTP_PORT + 100, + 200, ... */
   VALERIX_WORKERS: instances,
   /** Gateway processes; extra ones listen on GATEWAY_PORT + 100, + 200, ... */
@@ -64,6 +76,7 @@ export function loadStackConfig(root: string, argv: string[] = []) {
     },
     prometheusPort: parsed.PROMETHEUS_PORT,
     temporalMode: parsed.VALERIX_TEMPORAL,
+    temporalRetention: parsed.TEMPORAL_RETENTION,
     scale: { workers: parsed.VALERIX_WORKERS, gateways: parsed.VALERIX_GATEWAYS },
   };
 }

@@ -108,6 +108,7 @@ const infra = await startInfrastructure({
   ports: { ...config.infraPorts, temporalServer: temporalServerPorts },
   durable: true,
   temporalMode: config.temporalMode,
+  temporalRetention: config.temporalRetention,
   ...infraSecrets,
   progress,
 });
