@@ -1,25 +1,40 @@
 /**
  * `npm run bench`: throughput, latency and memory of a private Valerix stack under an open-model load (bench/order-load.ts), next
- * to Temporal's own ceiling on the same server. See bench/README.md and --help.
+ * to Temporal's own ceiling on the same server, on the Temporal dev server, the real server, or both one after the other
+ * (--temporal). See bench/README.md and --help.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PG_ROLES } from '../infra/postgres';
+import type { TemporalMode } from '../infra/stack';
 import { temporalCliPath } from '../infra/temporal';
+import { TEMPORAL_SERVICES } from '../infra/temporal-server';
 import { calibrationMs } from './calibrate';
 import { createCeilingDriver, type CeilingDriver } from './ceiling/driver';
-import { cpuBetween, cpuSnapshot } from './cpu';
+import { cpuBetween, cpuSnapshot, type SubPart } from './cpu';
 import { runOrderLoad, type OrderLoadResult, type OrderLoadRun } from './order-load';
 import { MemorySampler } from './memory';
 import { HELP, parseBenchArgs, type BenchOptions } from './options';
 import { createOrdersProbe, type OrdersProbe } from './orders-probe';
-import { renderTable, targetsOf, writeResult, type BenchResult, type LatencyResult, type SearchResult, type StepResult } from './report';
+import {
+  CEILING_WORKER,
+  TEMPORAL_POSTGRES,
+  isTemporalPart,
+  renderComparison,
+  renderTable,
+  targetsOf,
+  writeResult,
+  type BenchResult,
+  type LatencyResult,
+  type SearchResult,
+  type StepResult,
+} from './report';
 import { BENCH_ITEMS, startBenchStack, type BenchStack } from './stack';
 import { bestRate, distribution, holdRate, judgeStep, lowerHoldRate, nextRate, type RateSearch, type Sample } from './stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CEILING_WORKER = 'ceiling worker (bench only)';
 const WARMUP_RATE = 10;
 /** A step stops early once this many seconds of arrivals are waiting. */
 const ABORT_BACKLOG_S = 5;
@@ -88,11 +103,15 @@ async function drain(backlog: () => Promise<number>): Promise<number | undefined
   }
 }
 
-type Parts = () => Record<string, number | undefined>;
+/** The stack's parts for CPU and memory: root pid of each (asked afresh: a restarted service has a new pid), and shares of a part. */
+interface Parts {
+  pids(): Record<string, number | undefined>;
+  subParts: Record<string, SubPart>;
+}
 
 async function runStep(name: string, rate: number, durationS: number, driver: StepDriver, parts: Parts): Promise<StepResult> {
   progress(`${driver.label}: ${rate}/s for ${durationS} s (${name})`);
-  const cpuStart = cpuSnapshot(parts());
+  const cpuStart = cpuSnapshot(parts.pids(), parts.subParts);
   const backlog: Sample[] = [];
   const began = Date.now();
   let printedAt = 0;
@@ -114,7 +133,7 @@ async function runStep(name: string, rate: number, durationS: number, driver: St
     }
   });
   const sent = await driver.send(abort.signal).finally(() => sampling.stop());
-  const cpu = cpuBetween(cpuStart, cpuSnapshot(parts()));
+  const cpu = cpuBetween(cpuStart, cpuSnapshot(parts.pids(), parts.subParts));
   const backlogAtEnd = await driver.backlog();
   const drainedInS = await drain(() => driver.backlog());
   const busyRate = (await driver.completedCount()) / ((Date.now() - began) / 1000);
@@ -258,36 +277,52 @@ async function latencyPhase(stack: BenchStack, probe: OrdersProbe, runTag: strin
   };
 }
 
-async function main(): Promise<void> {
-  execFileSync('bash', [path.join(ROOT, 'scripts/provision.sh')], { stdio: 'inherit' });
+/** The stack running now: a SIGINT stops it (with --temporal both, one stack at a time). */
+let current: BenchStack | undefined;
+let interrupted = false;
+process.once('SIGINT', () => {
+  interrupted = true;
+  progress('interrupted: stopping the stack');
+  void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+});
+
+function temporalVersion(mode: TemporalMode): string {
+  if (mode === 'dev') return `dev server: ${execFileSync(temporalCliPath(ROOT), ['--version'], { encoding: 'utf8' }).trim()}`;
+  const version = execFileSync(path.join(ROOT, '.tools', 'bin', 'temporal-server'), ['--version'], { encoding: 'utf8' }).trim();
+  return `server: ${version.replace(/^temporal /, 'temporal-server ')} (${TEMPORAL_SERVICES.join(', ')}; Postgres; mTLS)`;
+}
+
+/** Every selected phase on a fresh stack with this Temporal; the result is printed and written before the next mode starts. */
+async function runMode(temporalMode: TemporalMode): Promise<BenchResult> {
   const startedAt = new Date();
   const loadAvgBefore = os.loadavg();
   const calibrationBefore = calibrationMs();
   const versions = {
     load: 'bench/order-load.ts (open model, node:http)',
-    temporal: execFileSync(temporalCliPath(ROOT), ['--version'], { encoding: 'utf8' }).trim(),
+    temporal: temporalVersion(temporalMode),
   };
-  progress(`${options.quick ? 'quick' : 'full'} run; load average now ${loadAvgBefore.map((v) => v.toFixed(2)).join(' ')}`);
-  const stack = await startBenchStack(ROOT, options, progress);
-  let interrupted = false;
-  process.once('SIGINT', () => {
-    interrupted = true;
-    progress('interrupted: stopping the stack');
-    void stack.stop().finally(() => process.exit(130));
-  });
+  progress(`${options.quick ? 'quick' : 'full'} run on the ${temporalMode === 'dev' ? 'Temporal dev server' : 'real Temporal server (mTLS)'}; load average now ${loadAvgBefore.map((v) => v.toFixed(2)).join(' ')}`);
+  const stack = await startBenchStack(ROOT, options, temporalMode, progress);
+  current = stack;
   const service = (name: string) => stack.services.find((s) => s.spec.name === name)?.process.pid;
-  // Asked afresh each time: a supervised service that restarted has a new pid.
-  const parts: Parts = () => ({
-    worker: service('worker'),
-    gateway: service('gateway'),
-    inventory: service('inventory'),
-    // The dev server is one process ('temporal'); the real server one per service ('temporal-history', ...).
-    ...Object.fromEntries(stack.infra.temporal.processes.map((child) => [child.name, child.pid])),
-    postgres: stack.infra.postgres.process.pid,
-    redis: stack.infra.redis.process.pid,
-    [CEILING_WORKER]: stack.ceilingWorker.pid,
-  });
-  const memory = new MemorySampler(parts, [CEILING_WORKER]);
+  const parts: Parts = {
+    pids: () => ({
+      worker: service('worker'),
+      gateway: service('gateway'),
+      inventory: service('inventory'),
+      // The dev server is one process ('temporal'); the real server one per service ('temporal-history', ...).
+      ...Object.fromEntries(stack.infra.temporal.processes.map((child) => [child.name, child.pid])),
+      postgres: stack.infra.postgres.process.pid,
+      redis: stack.infra.redis.process.pid,
+      [CEILING_WORKER]: stack.ceilingWorker.pid,
+    }),
+    // The real server persists in the stack's Postgres: its backends are named after Temporal's role.
+    subParts:
+      temporalMode === 'server'
+        ? { [TEMPORAL_POSTGRES]: { of: 'postgres', matches: (cmdline) => cmdline.startsWith(`postgres: ${PG_ROLES.temporal} `) } }
+        : {},
+  };
+  const memory = new MemorySampler(parts.pids, [CEILING_WORKER], { temporal: isTemporalPart });
   memory.start(2000);
   const probe = createOrdersProbe(stack.infra.env.ORDERS_DATABASE_URL);
   const runTag = `b${startedAt.getTime().toString(36)}-`;
@@ -318,7 +353,7 @@ async function main(): Promise<void> {
       };
     }
     if (options.phases.has('ceiling')) {
-      const driver = await createCeilingDriver(stack.infra.env.TEMPORAL_ADDRESS, stack.ceilingCompletionsUrl);
+      const driver = await createCeilingDriver(stack.infra.temporal.clientSettings, stack.ceilingCompletionsUrl);
       let startLatency;
       try {
         const ceiling = await search('ceiling', options.ceiling, parts, (name, rate, durationS) =>
@@ -336,15 +371,18 @@ async function main(): Promise<void> {
     if (!interrupted) {
       progress('stopping the stack');
       await stack.stop();
+      current = undefined;
       if (options.keepData) progress(`data and logs kept in ${stack.dataDir}`);
     }
     const complete: BenchResult = {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       mode: options.quick ? 'quick' : 'full',
+      temporalMode,
       label: options.label,
       settings: {
         phases: [...options.phases],
+        temporal: options.temporal,
         latencyRate: options.latencyRate,
         multiShare: options.multiShare,
         durations,
@@ -377,7 +415,28 @@ async function main(): Promise<void> {
     };
     console.log(`\n${renderTable(complete)}\n`);
     progress(`JSON: ${path.relative(process.cwd(), writeResult(ROOT, options.outDir, complete))}`);
+    results.push(complete);
   }
+  return results.at(-1)!;
+}
+
+/** Every result so far, also of a run that failed half-way (its table is printed all the same). */
+const results: BenchResult[] = [];
+
+async function main(): Promise<void> {
+  execFileSync('bash', [path.join(ROOT, 'scripts/provision.sh')], { stdio: 'inherit' });
+  if (options.temporalModes.includes('server')) {
+    // Idempotent, quick when built: the server, its sql tool and schema (as scripts/stack.ts does).
+    execFileSync('bash', [path.join(ROOT, 'scripts/provision/temporal-server.sh')], { cwd: ROOT, stdio: 'inherit' });
+  }
+  for (const [index, mode] of options.temporalModes.entries()) {
+    if (options.temporalModes.length > 1) {
+      progress(`=== ${index + 1} of ${options.temporalModes.length}: Temporal ${mode === 'dev' ? 'dev server' : 'server (mTLS)'} ===`);
+    }
+    await runMode(mode);
+    if (interrupted) return;
+  }
+  if (results.length > 1) console.log(`\n${renderComparison(results)}\n`);
 }
 
 await main().catch((err: unknown) => {

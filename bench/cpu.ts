@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { CLOCK_TICKS, listProcesses, treeTicks } from './procfs';
+import { CLOCK_TICKS, listProcesses, processTree, readProc, treeTicks } from './procfs';
 
 /** CPU used during a step, in cores (1.0 = one core busy the whole time). */
 export interface CpuUse {
@@ -10,7 +10,18 @@ export interface CpuUse {
   otherCores: number;
   /** Per part of the stack (its process tree). */
   parts: Record<string, number>;
+  /** Shares of a part, already counted in it (the Postgres backends of Temporal's own role). */
+  subParts: Record<string, number>;
   cores: number;
+}
+
+/**
+ * The processes of a part's tree whose command line matches: Postgres names each backend
+ * `postgres: <role> <database> <client> <state>`, so the real server's share of Postgres shows.
+ */
+export interface SubPart {
+  of: string;
+  matches(cmdline: string): boolean;
 }
 
 export interface CpuSnapshot {
@@ -18,6 +29,8 @@ export interface CpuSnapshot {
   busyTicks: number;
   benchTicks: number;
   partTicks: Record<string, number>;
+  /** Ticks per pid of each sub-part: its processes come and go (connection pools). */
+  subPartTicks: Record<string, Map<number, number>>;
 }
 
 /** user nice system idle iowait irq softirq steal: busy is all but idle and iowait. */
@@ -27,13 +40,20 @@ function machineBusyTicks(): number {
   return user + nice + system + irq + softirq + steal;
 }
 
-export function cpuSnapshot(parts: Record<string, number | undefined>): CpuSnapshot {
+export function cpuSnapshot(parts: Record<string, number | undefined>, subParts: Record<string, SubPart> = {}): CpuSnapshot {
   const processes = listProcesses();
+  const subPartTicks = (subPart: SubPart): Map<number, number> => {
+    const root = parts[subPart.of];
+    const pids = root === undefined ? [] : processTree(root, processes);
+    const matching = pids.filter((pid) => subPart.matches((readProc(`/proc/${pid}/cmdline`) ?? '').replaceAll('\0', ' ').trim()));
+    return new Map(matching.map((pid) => [pid, processes.get(pid)?.ticks ?? 0]));
+  };
   return {
     at: Date.now(),
     busyTicks: machineBusyTicks(),
     benchTicks: treeTicks(process.pid, processes),
     partTicks: Object.fromEntries(Object.entries(parts).map(([part, pid]) => [part, treeTicks(pid, processes)])),
+    subPartTicks: Object.fromEntries(Object.entries(subParts).map(([name, subPart]) => [name, subPartTicks(subPart)])),
   };
 }
 
@@ -46,6 +66,13 @@ export function cpuBetween(start: CpuSnapshot, end: CpuSnapshot): CpuUse {
     benchCores: bench,
     otherCores: Math.max(0, cores(end.busyTicks - start.busyTicks) - bench),
     parts: Object.fromEntries(Object.entries(end.partTicks).map(([part, ticks]) => [part, cores(ticks - (start.partTicks[part] ?? 0))])),
+    // A backend that exited during the step takes its ticks with it: a slight undercount.
+    subParts: Object.fromEntries(
+      Object.entries(end.subPartTicks).map(([name, pids]) => {
+        const before = start.subPartTicks[name] ?? new Map<number, number>();
+        return [name, cores([...pids].reduce((sum, [pid, ticks]) => sum + Math.max(0, ticks - (before.get(pid) ?? 0)), 0))];
+      }),
+    ),
     cores: os.cpus().length,
   };
 }

@@ -11,8 +11,19 @@ export interface MemoryPeak {
   processes: number;
 }
 
+/** Several parts together (every Temporal process): sampled sums of VmRSS. */
+export interface MemoryGroup {
+  /** At the first sample: the stack started, no load yet. */
+  idleRssMiB: number;
+  /** Highest sampled sum. */
+  peakRssMiB: number;
+  /** The parts seen in the group. */
+  parts: string[];
+}
+
 export interface MemoryReport {
   parts: Record<string, MemoryPeak>;
+  groups: Record<string, MemoryGroup>;
   /**
    * Highest sampled sum of PSS over every process of the stack: shared pages (Postgres' shared
    * buffers, shared libraries) are counted once, so this is what the stack really occupies.
@@ -34,6 +45,7 @@ const kib = (text: string, field: string): number => {
  */
 export class MemorySampler {
   private readonly peaks = new Map<string, MemoryPeak>();
+  private readonly groupStats = new Map<string, MemoryGroup>();
   private stackPeakPssKiB = 0;
   private samples = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -42,11 +54,14 @@ export class MemorySampler {
     private readonly roots: () => Record<string, number | undefined>,
     /** Parts measured but not part of the stack (the bench's own ceiling worker). */
     private readonly outsideStack: readonly string[] = [],
+    /** Groups of parts reported as a whole, by a test of the part's name. */
+    private readonly groups: Record<string, (part: string) => boolean> = {},
   ) {}
 
   sample(): void {
     const processes = listProcesses();
     let stackPssKiB = 0;
+    const groupKiB = new Map<string, { rss: number; parts: string[] }>(Object.keys(this.groups).map((group) => [group, { rss: 0, parts: [] }]));
     for (const [part, root] of Object.entries(this.roots())) {
       if (root === undefined) continue;
       const pids = processTree(root, processes);
@@ -60,6 +75,12 @@ export class MemorySampler {
         if (pid === root) hwmKiB = kib(status, 'VmHWM');
         if (!this.outsideStack.includes(part)) stackPssKiB += kib(readProc(`/proc/${pid}/smaps_rollup`) ?? '', 'Pss');
       }
+      for (const [group, inGroup] of Object.entries(this.groups)) {
+        if (!inGroup(part)) continue;
+        const sum = groupKiB.get(group)!;
+        sum.rss += rssKiB;
+        sum.parts.push(part);
+      }
       const peak = Math.max(pids.length === 1 ? hwmKiB : rssKiB, rssKiB) / 1024;
       const previous = this.peaks.get(part);
       this.peaks.set(part, {
@@ -68,6 +89,15 @@ export class MemorySampler {
       });
     }
     this.stackPeakPssKiB = Math.max(this.stackPeakPssKiB, stackPssKiB);
+    for (const [group, { rss, parts }] of groupKiB) {
+      if (parts.length === 0) continue;
+      const previous = this.groupStats.get(group);
+      this.groupStats.set(group, {
+        idleRssMiB: previous?.idleRssMiB ?? rss / 1024,
+        peakRssMiB: Math.max(previous?.peakRssMiB ?? 0, rss / 1024),
+        parts: [...new Set([...(previous?.parts ?? []), ...parts])],
+      });
+    }
     this.samples += 1;
   }
 
@@ -82,6 +112,7 @@ export class MemorySampler {
     const parts = Object.fromEntries(this.peaks);
     return {
       parts,
+      groups: Object.fromEntries(this.groupStats),
       stackPeakPssMiB: this.stackPeakPssKiB / 1024,
       stackSumOfPeaksMiB: Object.entries(parts)
         .filter(([part]) => !this.outsideStack.includes(part))

@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
+import type { TemporalMode } from '../infra/stack';
 import type { RateSearch } from './stats';
 
 export const HELP = `Usage: npm run bench -- [options]
 
-Starts a private Valerix stack (Postgres, Redis, Temporal dev server, inventory, worker,
-gateway) on free ports in a throwaway folder, drives the gateway at a constant arrival
-rates, and prints throughput, latency and memory next to Temporal's own ceiling on the same
-server. Results: a table here and JSON in .artifacts/bench/<timestamp>.json.
+Starts a private Valerix stack (Postgres, Redis, Temporal, inventory, worker, gateway) on
+free ports in a throwaway folder, drives the gateway at a constant arrival rate, and prints
+throughput, latency and memory next to Temporal's own ceiling on the same server. Results: a
+table here and JSON in .artifacts/bench/<timestamp>-<dev|server>.json.
 
 Phases: warm-up; latency at --latency-rate (accept and end-to-end); duplicate-key replay;
 saga throughput search (rate steps until the backlog grows) and a sustained run at the best
@@ -15,6 +16,12 @@ rate; the same for a no-op workflow (the ceiling). Full run ~10 min, --quick ~1-
 
 Options:
   --quick                 short phases (indicative numbers only)
+  --temporal MODE         dev (default): the Temporal CLI's dev server (one process, SQLite);
+                          server: the real Temporal server (frontend, history, matching and
+                          worker processes on the stack's Postgres, mTLS; built by
+                          scripts/provision/temporal-server.sh); both: every phase on the dev
+                          server, then again on a fresh stack with the real server (one after
+                          the other, never at once), and a table comparing the two
   --only LIST             phases to run, comma separated: latency,throughput,ceiling
   --latency-rate N        orders/s of the latency and replay phases (default 50)
   --saga-start N          first rate of the saga search (default 50)
@@ -29,6 +36,8 @@ Tuning experiments (defaults are what the repository ships):
                           --temporal-dc system.enableActivityEagerExecution=true
   --temporal-pragma K=V   extra dev-server SQLite pragma (repeatable), e.g. synchronous=off
   --temporal-env K=V      environment of the dev server (repeatable), e.g. GOGC=400
+                          (these three tune the dev server only: refused with --temporal
+                          server or both)
   --env KEY=VALUE         extra env for inventory, worker, gateway and the ceiling worker
                           (repeatable), e.g. --env WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=80
   --pg NAME=VALUE         Postgres setting applied with ALTER SYSTEM + reload (repeatable;
@@ -38,6 +47,10 @@ Tuning experiments (defaults are what the repository ships):
 
 export type Phase = 'latency' | 'throughput' | 'ceiling';
 const PHASES: readonly Phase[] = ['latency', 'throughput', 'ceiling'];
+
+/** What --temporal asked for: one mode, or both one after the other. */
+export type BenchTemporal = TemporalMode | 'both';
+const TEMPORAL_CHOICES: readonly BenchTemporal[] = ['dev', 'server', 'both'];
 
 export interface Durations {
   warmupS: number;
@@ -52,6 +65,9 @@ export interface Durations {
 export interface BenchOptions {
   quick: boolean;
   phases: Set<Phase>;
+  temporal: BenchTemporal;
+  /** The stacks to run, in this order: dev first when both. */
+  temporalModes: TemporalMode[];
   latencyRate: number;
   multiShare: number;
   saga: RateSearch;
@@ -94,6 +110,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     options: {
       help: { type: 'boolean', short: 'h' },
       quick: { type: 'boolean' },
+      temporal: { type: 'string' },
       only: { type: 'string' },
       'latency-rate': { type: 'string' },
       'saga-start': { type: 'string' },
@@ -134,9 +151,22 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     }
   }
   pairs('temporal-pragma', values['temporal-pragma']);
+  const temporal = (values.temporal ?? 'dev') as BenchTemporal;
+  if (!TEMPORAL_CHOICES.includes(temporal)) throw new Error(`--temporal must be dev, server or both, got '${values.temporal}'`);
+  const temporalModes: TemporalMode[] = temporal === 'both' ? ['dev', 'server'] : [temporal];
+  // They reach the dev server through a wrapper around the CLI; the real server has other knobs.
+  const devOnly = (['temporal-dc', 'temporal-pragma', 'temporal-env'] as const).filter((name) => (values[name] ?? []).length > 0);
+  if (temporal !== 'dev' && devOnly.length > 0) {
+    throw new Error(
+      `${devOnly.map((name) => `--${name}`).join(', ')} tune${devOnly.length === 1 ? 's' : ''} the Temporal dev server only and cannot be combined with --temporal ${temporal} ` +
+        `(the real server reads infra/temporal-config/); run them with --temporal dev`,
+    );
+  }
   return {
     quick,
     phases,
+    temporal,
+    temporalModes,
     latencyRate: positive('latency-rate', values['latency-rate'], 50),
     multiShare,
     saga: search(positive('saga-start', values['saga-start'], 50)),

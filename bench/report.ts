@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TemporalMode } from '../infra/stack';
 import type { CpuUse } from './cpu';
 import type { MemoryReport } from './memory';
 import type { Distribution, Sample } from './stats';
@@ -64,6 +65,8 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   mode: 'quick' | 'full';
+  /** The Temporal this run measured: the CLI's dev server or the real server (one process per service, mTLS). */
+  temporalMode: TemporalMode;
   label?: string;
   settings: Record<string, unknown>;
   machine: {
@@ -130,6 +133,56 @@ export function cpuPerCompletion(step: Pick<StepResult, 'cpu' | 'completedRate'>
   return Object.fromEntries(Object.entries(step.cpu.parts).map(([part, cores]) => [part, (cores * 1000) / step.completedRate]));
 }
 
+/** The parts that are Temporal: the dev server ('temporal'), or the real server's services ('temporal-history', ...). */
+export const isTemporalPart = (part: string) => part === 'temporal' || part.startsWith('temporal-');
+
+/** The sub-part (cpu.ts) of Postgres that is the real server's persistence: its role's backends. */
+export const TEMPORAL_POSTGRES = "postgres: Temporal's role";
+
+/** The bench's own ceiling worker: measured, but not part of the stack. */
+export const CEILING_WORKER = 'ceiling worker (bench only)';
+
+/**
+ * CPU ms per completion of Temporal: every Temporal process summed (one in dev mode, four in
+ * server mode), and the same plus the Postgres backends of Temporal's role (the real server
+ * persists there; the dev server's SQLite work is inside its one process).
+ */
+export function temporalCpuPerCompletion(step: Pick<StepResult, 'cpu' | 'completedRate'>): { server: number; withPostgres: number } | undefined {
+  if (step.completedRate <= 0) return undefined;
+  const perPart = cpuPerCompletion(step);
+  const server = Object.entries(perPart).filter(([part]) => isTemporalPart(part)).reduce((sum, [, value]) => sum + value, 0);
+  const postgres = ((step.cpu.subParts?.[TEMPORAL_POSTGRES] ?? 0) * 1000) / step.completedRate;
+  return { server, withPostgres: server + postgres };
+}
+
+/** CPU ms per completion of every part of the stack (the ceiling worker excluded). */
+export function stackCpuPerCompletion(step: Pick<StepResult, 'cpu' | 'completedRate'>): number | undefined {
+  if (step.completedRate <= 0) return undefined;
+  return Object.entries(cpuPerCompletion(step)).filter(([part]) => part !== CEILING_WORKER).reduce((sum, [, value]) => sum + value, 0);
+}
+
+/** The per-part line, Temporal's processes summed into one figure (with their split when several). */
+function cpuPerCompletionLine(step: StepResult): string {
+  const perPart = cpuPerCompletion(step);
+  const temporalParts = Object.entries(perPart).filter(([part]) => isTemporalPart(part));
+  const entries: [string, number, string][] = Object.entries(perPart)
+    .filter(([part]) => !isTemporalPart(part))
+    .map(([part, value]) => {
+      const share = ((step.cpu.subParts?.[TEMPORAL_POSTGRES] ?? 0) * 1000) / step.completedRate;
+      return [part, value, part === 'postgres' && share >= 0.05 ? ` (Temporal's role ${share.toFixed(1)})` : ''];
+    });
+  if (temporalParts.length > 0) {
+    const total = temporalParts.reduce((sum, [, value]) => sum + value, 0);
+    const split = temporalParts.length > 1 ? ` (${temporalParts.map(([part, value]) => `${part.replace(/^temporal-/, '')} ${value.toFixed(1)}`).join(', ')})` : '';
+    entries.push(['temporal', total, split]);
+  }
+  return entries
+    .filter(([part, value]) => value >= 0.5 || part === 'temporal')
+    .sort(([, a], [, b]) => b - a)
+    .map(([part, value, note]) => `${part} ${value.toFixed(1)}${note}`)
+    .join(', ');
+}
+
 function throughputRows(label: string, search: SearchResult, unit: string): string[] {
   const s = search.sustained;
   if (!s) return [`  ${pad(label, 40)}not measured (no step ran)`];
@@ -139,11 +192,7 @@ function throughputRows(label: string, search: SearchResult, unit: string): stri
     `  ${pad('', 40)}steps: ${stepsLine(search.steps)}`,
     ...(search.failedHolds.length > 0 ? [`  ${pad('', 40)}holds that failed: ${stepsLine(search.failedHolds)}`] : []),
     `  ${pad('', 40)}${cpuNote(s.cpu)}`,
-    `  ${pad('', 40)}cpu ms per completion: ${Object.entries(cpuPerCompletion(s))
-      .filter(([, value]) => value >= 0.5)
-      .sort(([, a], [, b]) => b - a)
-      .map(([part, value]) => `${part} ${value.toFixed(1)}`)
-      .join(', ')}`,
+    `  ${pad('', 40)}cpu ms per completion: ${cpuPerCompletionLine(s)}`,
   ];
 }
 
@@ -151,7 +200,7 @@ export function renderTable(result: BenchResult): string {
   const lines: string[] = [];
   const m = result.machine;
   lines.push(
-    `Valerix bench, ${result.mode} run, ${result.startedAt}${result.label ? `, "${result.label}"` : ''}`,
+    `Valerix bench, ${result.mode} run, ${temporalName(result.temporalMode)}, ${result.startedAt}${result.label ? `, "${result.label}"` : ''}`,
     `  machine: ${m.cores} cores, ${m.memoryGiB.toFixed(0)} GiB; load average before ${m.loadAvgBefore.map((v) => v.toFixed(2)).join(' ')}, after ${m.loadAvgAfter.map((v) => v.toFixed(2)).join(' ')}`,
     `  cpu speed: a fixed one-core job took ${m.calibrationMs.before.toFixed(0)} ms before, ${m.calibrationMs.after.toFixed(0)} ms after (lower is faster; compare runs by it)`,
     `  ${m.load}; ${m.temporal}; node ${m.node}`,
@@ -190,6 +239,10 @@ export function renderTable(result: BenchResult): string {
   for (const [part, peak] of Object.entries(result.memory.parts)) {
     lines.push(`  ${pad(part, 40)}${padL(peak.peakRssMiB.toFixed(0), 8)}${peak.processes > 1 ? `  (${peak.processes} processes at most)` : ''}`);
   }
+  for (const [group, sums] of Object.entries(result.memory.groups ?? {})) {
+    if (sums.parts.length < 2) continue; // one process: its line above says it
+    lines.push(`  ${pad(`${group}, all ${sums.parts.length} processes (sum)`, 40)}${padL(sums.peakRssMiB.toFixed(0), 8)}  (idle after start ${sums.idleRssMiB.toFixed(0)})`);
+  }
   lines.push(
     `  ${pad('whole stack, peak sum of PSS', 40)}${padL(result.memory.stackPeakPssMiB.toFixed(0), 8)}  (sum of the peaks above: ${result.memory.stackSumOfPeaksMiB.toFixed(0)})`,
     '',
@@ -204,10 +257,73 @@ export function renderTable(result: BenchResult): string {
   return lines.join('\n');
 }
 
+const temporalName = (mode: TemporalMode) => (mode === 'dev' ? 'Temporal dev server' : 'Temporal server (mTLS)');
+
+/** One figure per run, for the comparison table. */
+interface ComparisonRow {
+  label: string;
+  cell(result: BenchResult): string;
+}
+
+const fixed = (value: number | undefined, digits = 1) => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
+
+function comparisonRows(): ComparisonRow[] {
+  const held = (search: SearchResult | undefined) => search?.sustained;
+  const heldRate = (search: SearchResult | undefined) => {
+    const s = held(search);
+    return s ? `${s.completedRate.toFixed(1)}${s.sustained ? '' : ' (NOT held)'}` : '-';
+  };
+  const pair = (a: number | undefined, b: number | undefined) => `${ms(a)} / ${ms(b)}`;
+  const temporalCpu = (search: SearchResult | undefined, which: 'server' | 'withPostgres') => {
+    const s = held(search);
+    return s ? fixed(temporalCpuPerCompletion(s)?.[which]) : '-';
+  };
+  const temporalMemory = (r: BenchResult) => Object.entries(r.memory.groups ?? {}).find(([group]) => group === 'temporal')?.[1];
+  return [
+    { label: 'saga sustained, orders/s', cell: (r) => heldRate(r.saga) },
+    { label: 'ceiling sustained, wf/s', cell: (r) => heldRate(r.ceiling) },
+    { label: 'ratio saga / ceiling', cell: (r) => fixed(r.sagaToCeiling, 2) },
+    { label: 'accept p50 / p99 at the latency rate, ms', cell: (r) => (r.latency ? pair(r.latency.accept.p50, r.latency.accept.p99) : '-') },
+    { label: 'end-to-end p50 / p99 at the latency rate', cell: (r) => (r.latency ? pair(r.latency.endToEnd.p50, r.latency.endToEnd.p99) : '-') },
+    { label: 'replay p99, ms', cell: (r) => ms(r.latency?.replay.p99) },
+    { label: 'accept p99 at the sustained saga rate', cell: (r) => (r.saga ? `${ms(r.saga.latency.accept.p99)} at ${r.saga.latency.rate}/s` : '-') },
+    { label: 'end-to-end p99 at the sustained saga rate', cell: (r) => (r.saga ? `${ms(r.saga.latency.endToEnd.p99)} at ${r.saga.latency.rate}/s` : '-') },
+    { label: 'ceiling StartWorkflow p50 / p99, ms', cell: (r) => (r.ceiling?.startLatency ? pair(r.ceiling.startLatency.p50, r.ceiling.startLatency.p99) : '-') },
+    { label: 'Temporal CPU ms per order', cell: (r) => temporalCpu(r.saga, 'server') },
+    { label: '  + its Postgres backends', cell: (r) => temporalCpu(r.saga, 'withPostgres') },
+    { label: 'Temporal CPU ms per ceiling wf', cell: (r) => temporalCpu(r.ceiling, 'server') },
+    { label: '  + its Postgres backends', cell: (r) => temporalCpu(r.ceiling, 'withPostgres') },
+    { label: 'whole stack CPU ms per order', cell: (r) => (held(r.saga) ? fixed(stackCpuPerCompletion(held(r.saga)!)) : '-') },
+    { label: 'Temporal processes', cell: (r) => String(temporalMemory(r)?.parts.length ?? '-') },
+    { label: 'Temporal RSS idle / peak, MiB', cell: (r) => { const t = temporalMemory(r); return t ? `${t.idleRssMiB.toFixed(0)} / ${t.peakRssMiB.toFixed(0)}` : '-'; } },
+    { label: 'whole stack peak PSS, MiB', cell: (r) => r.memory.stackPeakPssMiB.toFixed(0) },
+    { label: 'infrastructure startup, s', cell: (r) => fixed(r.startupS.infrastructure) },
+    { label: 'other processes in the saga hold, cores', cell: (r) => fixed(held(r.saga)?.cpu.otherCores, 2) },
+    { label: 'cpu speed before / after, ms', cell: (r) => `${r.machine.calibrationMs.before.toFixed(0)} / ${r.machine.calibrationMs.after.toFixed(0)}` },
+  ];
+}
+
+/** One column per run (dev server, then real server): the figures that differ between the modes. */
+export function renderComparison(results: BenchResult[]): string {
+  const width = 24;
+  const lines = [
+    `Dev server vs real server (${results[0]?.mode ?? ''} run; each column its own fresh stack, run one after the other)`,
+    `  ${pad('', LABEL)}${results.map((r) => padL(r.temporalMode === 'dev' ? 'dev server' : 'server (mTLS)', width)).join('')}`,
+  ];
+  for (const row of comparisonRows()) lines.push(`  ${pad(row.label, LABEL)}${results.map((r) => padL(row.cell(r), width)).join('')}`);
+  lines.push(
+    '  Temporal CPU sums every Temporal process; "+ its Postgres backends" adds the stack Postgres backends of',
+    "  Temporal's role (the real server persists there; the dev server's SQLite work is inside its one process).",
+    '  Temporal RSS: sampled sum of VmRSS of the Temporal processes; idle = right after start, before any load.',
+  );
+  return lines.join('\n');
+}
+
 export function writeResult(root: string, outDir: string, result: BenchResult): string {
   const dir = path.resolve(root, outDir);
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${result.startedAt.replace(/[:.]/g, '-')}.json`);
+  // The mode in the name: a --temporal both run writes one file per mode.
+  const file = path.join(dir, `${result.startedAt.replace(/[:.]/g, '-')}-${result.temporalMode}.json`);
   fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   return file;
 }

@@ -9,9 +9,11 @@ import { MAX_STOCK } from '../api/inventory/schemas';
 import { createInventoryStore } from '../api/inventory/store';
 import { freePort, waitFor } from '../infra/ports';
 import { ManagedProcess } from '../infra/process';
-import { startInfrastructure, startServices, type Infrastructure, type SupervisedService } from '../infra/stack';
-import { TEMPORAL_NAMESPACE, temporalCliPath } from '../infra/temporal';
+import { startInfrastructure, startServices, type Infrastructure, type SupervisedService, type TemporalMode } from '../infra/stack';
+import { temporalCliPath } from '../infra/temporal';
+import { freeTemporalServerPorts } from '../infra/temporal-server';
 import { createOrdersDb } from '../shared/orders-db';
+import { temporalConnectOptions, type TemporalConnectionSettings } from '../shared/temporal-connection';
 import { WORKFLOWS_PATH } from '../workers/order-worker';
 import { writeWorkflowBundle } from '../workers/workflow-bundle';
 import { CEILING_TASK_QUEUE } from './ceiling/workflows';
@@ -27,6 +29,8 @@ const BENCH_STOCK = MAX_STOCK;
 
 export interface BenchStack {
   root: string;
+  /** Which Temporal runs under this stack: the dev server or the real server (mTLS). */
+  temporalMode: TemporalMode;
   dataDir: string;
   infra: Infrastructure;
   services: SupervisedService[];
@@ -93,13 +97,14 @@ async function seedBenchItems(url: string): Promise<void> {
   await pool.end();
 }
 
-async function waitForPollers(address: string, taskQueue: string, worker: ManagedProcess): Promise<void> {
-  const connection = await Connection.connect({ address });
+async function waitForPollers(settings: TemporalConnectionSettings, taskQueue: string, worker: ManagedProcess): Promise<void> {
+  // The real server requires mTLS: every client of the bench connects with the stack's settings.
+  const connection = await Connection.connect(temporalConnectOptions(settings));
   try {
     await waitFor(`ceiling worker polling '${taskQueue}'`, async () => {
       if (!worker.running) throw new Error(`ceiling worker exited:\n${worker.tailLog()}`);
       const { pollers } = await connection.workflowService.describeTaskQueue({
-        namespace: TEMPORAL_NAMESPACE,
+        namespace: settings.namespace,
         taskQueue: { name: taskQueue },
       });
       if (pollers.length === 0) throw new Error('no poller yet');
@@ -109,9 +114,12 @@ async function waitForPollers(address: string, taskQueue: string, worker: Manage
   }
 }
 
-/** The whole stack on free (never the default) ports in a throwaway folder, plus the ceiling worker. */
-export async function startBenchStack(root: string, options: BenchOptions, progress: Progress): Promise<BenchStack> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-bench-'));
+/**
+ * The whole stack on free (never the default) ports in a throwaway folder, plus the ceiling
+ * worker, on the dev server or the real Temporal server (`temporalMode`).
+ */
+export async function startBenchStack(root: string, options: BenchOptions, temporalMode: TemporalMode, progress: Progress): Promise<BenchStack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `valerix-bench-${temporalMode}-`));
   fs.chmodSync(dataDir, 0o755); // the postgres user must reach its data folder inside
   const logsDir = path.join(dataDir, 'logs');
   const startup: Record<string, number> = {};
@@ -121,10 +129,18 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
     startup[name] = (Date.now() - started) / 1000;
     return result;
   };
-  temporalWrapper(root, dataDir, options);
-  const ports = { postgres: await freePort(), redis: await freePort(), temporal: await freePort() };
+  // The dev-server tuning (options.ts refuses it with the real server) goes through a wrapper of the CLI.
+  if (temporalMode === 'dev') temporalWrapper(root, dataDir, options);
+  const temporal = await freePort();
+  const ports = {
+    postgres: await freePort(),
+    redis: await freePort(),
+    temporal,
+    // The real server's history, matching and worker services and membership ports, all free.
+    ...(temporalMode === 'server' ? { temporalServer: await freeTemporalServerPorts(temporal) } : {}),
+  };
   const infra = await timed('infrastructure', () =>
-    startInfrastructure({ root, dataDir, ports, durable: options.durable, progress }),
+    startInfrastructure({ root, dataDir, ports, durable: options.durable, temporalMode, progress }),
   );
   let services: SupervisedService[] = [];
   let ceilingWorker: ManagedProcess | undefined;
@@ -159,6 +175,7 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
         onRestart: (name, code) => progress(`WARNING: ${name} exited (code ${code}); restarting`),
       }),
     );
+    // infra.env carries TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and, on the real server, the TEMPORAL_TLS_* files.
     ceilingWorker = new ManagedProcess({
       name: 'ceiling-worker',
       command: process.execPath,
@@ -175,10 +192,11 @@ export async function startBenchStack(root: string, options: BenchOptions, progr
     const apiClients = createOrdersDb(infra.env.ORDERS_DATABASE_URL, 1);
     const { key: apiKey } = await createClientStore(apiClients).create('bench', 'client').finally(() => apiClients.$disconnect());
     const worker = ceilingWorker;
-    await timed('ceiling worker', () => waitForPollers(infra.env.TEMPORAL_ADDRESS, CEILING_TASK_QUEUE, worker));
+    await timed('ceiling worker', () => waitForPollers(infra.temporal.clientSettings, CEILING_TASK_QUEUE, worker));
     progress(`ceiling worker polling '${CEILING_TASK_QUEUE}'`);
     return {
       root,
+      temporalMode,
       dataDir,
       infra,
       services,

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
-import { TEMPORAL_NAMESPACE } from '../../infra/temporal';
+import { temporalConnectOptions, type TemporalConnectionSettings } from '../../shared/temporal-connection';
 import { runArrivals } from '../arrivals';
 import { distribution, type Distribution } from '../stats';
 import { CEILING_TASK_QUEUE, type benchCeilingWorkflow } from './workflows';
@@ -22,9 +22,10 @@ export interface CeilingRun {
  * Starts the ceiling workflow straight through the Temporal client at a constant rate (open
  * model, runArrivals); completions come from the ceiling worker's counter.
  */
-export async function createCeilingDriver(address: string, completionsUrl: string) {
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: TEMPORAL_NAMESPACE });
+export async function createCeilingDriver(settings: TemporalConnectionSettings, completionsUrl: string) {
+  // The stack's own settings: plain gRPC on the dev server, mTLS on the real server.
+  const connection = await Connection.connect(temporalConnectOptions(settings));
+  const client = new Client({ connection, namespace: settings.namespace });
   let startedTotal = 0;
 
   const completed = async (from = 0, to = Number.MAX_SAFE_INTEGER): Promise<number> => {
