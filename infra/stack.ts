@@ -245,7 +245,7 @@ export function serviceSpecs(root: string, ports: ServicePorts, scale: ServiceSc
       name: 'web',
       command: process.execPath,
       args: [path.join(root, 'node_modules/@remix-run/serve/dist/cli.js'), path.join(root, 'web/build/server/index.js')],
-      healthUrl: `http://127.0.0.1:${ports.web}/healthz`,
+      healthUrl: `http://127.0.0.1:${ports.web}/health`,
       env: {},
     });
   }

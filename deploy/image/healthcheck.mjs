@@ -9,7 +9,7 @@ const SERVICES = {
   gateway: () => `http://127.0.0.1:${process.env.GATEWAY_PORT || 3001}/health`,
   inventory: () => `http://127.0.0.1:${process.env.INVENTORY_PORT || 3002}/health`,
   worker: () => `http://127.0.0.1:${process.env.WORKER_HTTP_PORT || 3003}/health`,
-  web: () => `http://127.0.0.1:${process.env.PORT || 3000}/healthz`,
+  web: () => `http://127.0.0.1:${process.env.PORT || 3000}/health`,
   migrate: () => undefined,
   clients: () => undefined,
 };

@@ -22,7 +22,7 @@ let pool: pg.Pool;
 
 beforeAll(async () => {
   const infra = inject('infra');
-  const ports = { inventory: await freePort(), gateway: await freePort(), worker: await freePort() };
+  const ports = { inventory: await freePort(), gateway: await freePort(), worker: await freePort(), workerSdkMetrics: await freePort() };
   urls = {
     gateway: `http://127.0.0.1:${ports.gateway}`,
     inventory: `http://127.0.0.1:${ports.inventory}`,
@@ -35,15 +35,13 @@ beforeAll(async () => {
     ...temporalConnectionVariables(infra.temporal),
     TEMPORAL_TASK_QUEUE: `orders-metrics-${randomUUID()}`,
     WORKFLOW_BUNDLE_PATH: infra.workflowBundlePath,
-    GATEWAY_PORT: String(ports.gateway),
     INVENTORY_PORT: String(ports.inventory),
-    WORKER_HTTP_PORT: String(ports.worker),
-    WORKER_SDK_METRICS_PORT: String(await freePort()),
     INVENTORY_URL: urls.inventory,
     ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
   };
   const logsDir = path.join(infra.dataDir, 'logs', 'metrics-test');
+  // Each spec brings its own ports (GATEWAY_PORT, WORKER_HTTP_PORT, WORKER_SDK_METRICS_PORT).
   for (const spec of serviceSpecs(infra.root, ports)) {
     const service = new SupervisedService(spec, env, path.join(logsDir, `${spec.name}.log`));
     services.push(service);

@@ -72,7 +72,7 @@ export async function startDashboard(buildDir: string, env: DashboardEnv, name =
       'the dashboard',
       async () => {
         if (!server.running) throw new Error('exited');
-        const response = await fetch(`${url}/healthz`);
+        const response = await fetch(`${url}/health`);
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
       },
       { timeoutMs: 30_000 }

@@ -35,8 +35,7 @@ const PROBES = {
   gateway: { live: '/health', ready: '/health/deep' },
   inventory: { live: '/health', ready: '/health/deep' },
   worker: { live: '/health', ready: '/health/deep' },
-  // The dashboard has a single health route (web/app/routes/healthz.ts).
-  web: { live: '/healthz', ready: '/healthz' },
+  web: { live: '/health', ready: '/health/deep' },
 };
 /** close-with-grace's delay (api/*\/server.ts) and WORKER_SHUTDOWN_GRACE_MS, in seconds. */
 const SHUTDOWN_SECONDS = 10;
@@ -161,7 +160,7 @@ describe.each(variants.map((variant) => variant.name))('k8s manifests: %s', (nam
     expect(containerProblems(objectsOf(name))).toEqual([]);
   });
 
-  it('probes: liveness /health, readiness /health/deep (the dashboard: /healthz)', () => {
+  it('probes: liveness /health, readiness /health/deep', () => {
     expect(probePathProblems(objectsOf(name), PROBES)).toEqual([]);
   });
 

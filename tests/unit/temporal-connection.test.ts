@@ -6,6 +6,8 @@ import { loadWorkerConfig } from '../../workers/config';
 import { loadGatewayConfig } from '../../api/gateway/config';
 import { temporalConnectOptions, temporalConnectionVariables } from '../../shared/temporal-connection';
 
+/** Only what a test sets: none of this machine's variables. */
+const env = (vars: Record<string, string> = {}) => vars as NodeJS.ProcessEnv;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-temporal-conn-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, content: string) => {
@@ -16,13 +18,13 @@ const file = (name: string, content: string) => {
 
 describe('Temporal connection settings (every process, one schema)', () => {
   it('is plain gRPC to the local dev server by default', () => {
-    const { temporal } = loadWorkerConfig({});
+    const { temporal } = loadWorkerConfig(env());
     expect(temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default' });
     expect(temporalConnectOptions(temporal)).toEqual({ address: '127.0.0.1:7233' });
   });
 
   it('reads the CA, the client pair and the server name for mTLS, at connect time', () => {
-    const env = {
+    const vars = {
       TEMPORAL_ADDRESS: 'temporal.internal:7233',
       TEMPORAL_NAMESPACE: 'orders',
       TEMPORAL_TLS_CA_FILE: file('ca.pem', 'CA'),
@@ -30,7 +32,7 @@ describe('Temporal connection settings (every process, one schema)', () => {
       TEMPORAL_TLS_KEY_FILE: file('client.key', 'KEY'),
       TEMPORAL_TLS_SERVER_NAME: 'frontend.internal',
     };
-    const { temporal } = loadGatewayConfig(env);
+    const { temporal } = loadGatewayConfig(env(vars));
     const options = temporalConnectOptions(temporal);
     expect(options.address).toBe('temporal.internal:7233');
     expect(options.tls).toEqual({
@@ -39,17 +41,17 @@ describe('Temporal connection settings (every process, one schema)', () => {
       clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') },
     });
     // The same settings survive the trip through a child process' environment.
-    expect(loadWorkerConfig(temporalConnectionVariables(temporal)).temporal).toEqual(temporal);
+    expect(loadWorkerConfig(env(temporalConnectionVariables(temporal))).temporal).toEqual(temporal);
   });
 
   it('takes TLS with the system CAs and an API key, as Temporal Cloud needs', () => {
-    const { temporal } = loadWorkerConfig({ TEMPORAL_TLS: 'true', TEMPORAL_API_KEY: 'cloud-key', TEMPORAL_NAMESPACE: 'ns.acct' });
+    const { temporal } = loadWorkerConfig(env({ TEMPORAL_TLS: 'true', TEMPORAL_API_KEY: 'cloud-key', TEMPORAL_NAMESPACE: 'ns.acct' }));
     expect(temporalConnectOptions(temporal)).toEqual({ address: '127.0.0.1:7233', apiKey: 'cloud-key', tls: {} });
   });
 
   it('refuses a certificate without its key, a missing file, and a TEMPORAL_TLS that is not true or false, naming the variable', () => {
-    expect(() => loadWorkerConfig({ TEMPORAL_TLS_CERT_FILE: file('only.pem', 'CERT') })).toThrow(/TEMPORAL_TLS_KEY_FILE: .*go together/);
-    expect(() => loadGatewayConfig({ TEMPORAL_TLS_CA_FILE: path.join(dir, 'absent.pem') })).toThrow(/TEMPORAL_TLS_CA_FILE: file not found/);
-    expect(() => loadWorkerConfig({ TEMPORAL_TLS: 'yes' })).toThrow(/TEMPORAL_TLS/);
+    expect(() => loadWorkerConfig(env({ TEMPORAL_TLS_CERT_FILE: file('only.pem', 'CERT') }))).toThrow(/TEMPORAL_TLS_KEY_FILE: .*go together/);
+    expect(() => loadGatewayConfig(env({ TEMPORAL_TLS_CA_FILE: path.join(dir, 'absent.pem') }))).toThrow(/TEMPORAL_TLS_CA_FILE: file not found/);
+    expect(() => loadWorkerConfig(env({ TEMPORAL_TLS: 'yes' }))).toThrow(/TEMPORAL_TLS/);
   });
 });

@@ -132,6 +132,13 @@ export function createGatewayClient(baseUrls: string[], adminToken: string, time
       }
     },
 
+    /** GET /health of whichever gateway answers: resolves when one is alive. */
+    async ping(): Promise<void> {
+      const response = await request('/health', {}, { timeoutMs: 2_000 });
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`gateway /health answered ${response.status}`);
+    },
+
     /** GET /health/deep: the gateway's own view of its dependencies (answered with 200 or 503). */
     async deepHealth(): Promise<{ probe: Probe; body: DeepHealth | null }> {
       const result = await probe(url('/health/deep'), 5_000, { headers: admin });

@@ -7,7 +7,7 @@ import { problemResponse } from './problem-response.server';
 export const SESSION_MAX_AGE_S = 12 * 60 * 60;
 export const LOGIN_PATH = '/login';
 /** What anyone may reach: the login, the logout (it grants nothing) and the liveness probe. */
-const OPEN_PATHS = new Set([LOGIN_PATH, '/logout', '/healthz']);
+const OPEN_PATHS = new Set([LOGIN_PATH, '/logout', '/health', '/health/deep']);
 
 interface SessionData {
   loggedInAt: number;

@@ -6,7 +6,7 @@ import { CHAOS_OFF as CHAOS, DASHBOARD, HOST, TEST_PASSWORD, TEST_SESSION_SECRET
 const ADMIN_TOKEN = 'test-admin-token-for-the-gateway';
 const ORDER_ID = 'ord_0123456789abcdef0123456789abcdef';
 /** Routes anyone may reach. */
-const OPEN = new Set(['routes/login', 'routes/logout', 'routes/healthz']);
+const OPEN = new Set(['routes/login', 'routes/logout', 'routes/health', 'routes/health.deep']);
 
 let services: FakeService;
 let dashboard: Awaited<ReturnType<typeof createTestHandler>>;
@@ -64,7 +64,7 @@ async function expectUnauthorizedProblem(response: Response) {
 describe('without a session', () => {
   const guarded = () => dashboard.routes.filter((route) => !OPEN.has(route.id));
 
-  it('guards every route except login, logout and healthz (a new route is covered here by itself)', () => {
+  it('guards every route except login, logout and the health routes (a new route is covered here by itself)', () => {
     expect(guarded().map((route) => route.id)).toEqual(
       expect.arrayContaining(['routes/_index', 'routes/api.events', 'routes/chaos', 'routes/inventory', 'routes/orders._index', 'routes/orders.$id'])
     );
@@ -106,8 +106,9 @@ describe('without a session', () => {
     expect(services.requests.length).toBe(before);
   });
 
-  it('still answers /healthz and the login page, without navigation or a log-out button', async () => {
-    expect((await get('/healthz')).status).toBe(200);
+  it('still answers /health, /health/deep and the login page, without navigation or a log-out button', async () => {
+    expect((await get('/health')).status).toBe(200);
+    expect([200, 503]).toContain((await get('/health/deep')).status);
     const login = await get('/login');
     expect(login.status).toBe(200);
     const html = await login.text();
