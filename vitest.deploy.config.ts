@@ -1,10 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * `npm run test:deploy`: the deployment suite, run by .ci/run after `npm test`. Today it holds
- * the real Temporal server (scripts/provision/temporal-server.sh builds it): the saga and chaos
- * suites again on that server with mTLS, the mTLS checks themselves, and `npm start -- --temporal
- * server` end to end.
+ * `npm run test:deploy`: the deployment suite, run by .ci/run after `npm test`, one project after
+ * another (2 cores):
+ * - temporal-server: the real Temporal server (scripts/provision/temporal-server.sh builds it):
+ *   the saga and chaos suites again on it with mTLS, the mTLS checks, and `npm start -- --temporal
+ *   server` end to end;
+ * - kubernetes: the manifests against a real kube-apiserver (server-side dry run);
+ * - containers: the image built with buildah and run with podman, and compose on podman, against
+ *   the dev test infrastructure.
  */
 export default defineConfig({
   test: {
@@ -24,6 +28,26 @@ export default defineConfig({
           globalSetup: ['tests/support/infra.global.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: 'kubernetes',
+          include: ['tests/deploy/k8s/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'containers',
+          include: ['tests/deploy/containers/**/*.test.ts'],
+          globalSetup: ['tests/support/infra.global.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
