@@ -9,9 +9,8 @@ import { MAX_STOCK } from '../api/inventory/schemas';
 import { createInventoryStore } from '../api/inventory/store';
 import { freePort, waitFor } from '../infra/ports';
 import { ManagedProcess } from '../infra/process';
-import { startInfrastructure, startServices, type Infrastructure, type SupervisedService, type TemporalMode } from '../infra/stack';
+import { freeInfraPorts, startInfrastructure, startServices, type Infrastructure, type SupervisedService, type TemporalMode } from '../infra/stack';
 import { temporalCliPath } from '../infra/temporal';
-import { freeTemporalServerPorts } from '../infra/temporal-server';
 import { createOrdersDb } from '../shared/orders-db';
 import { temporalConnectOptions, type TemporalConnectionSettings } from '../shared/temporal-connection';
 import { WORKFLOWS_PATH } from '../workers/order-worker';
@@ -131,14 +130,7 @@ export async function startBenchStack(root: string, options: BenchOptions, tempo
   };
   // The dev-server tuning (options.ts refuses it with the real server) goes through a wrapper of the CLI.
   if (temporalMode === 'dev') temporalWrapper(root, dataDir, options);
-  const temporal = await freePort();
-  const ports = {
-    postgres: await freePort(),
-    redis: await freePort(),
-    temporal,
-    // The real server's history, matching and worker services and membership ports, all free.
-    ...(temporalMode === 'server' ? { temporalServer: await freeTemporalServerPorts(temporal) } : {}),
-  };
+  const ports = await freeInfraPorts(temporalMode);
   const infra = await timed('infrastructure', () =>
     startInfrastructure({ root, dataDir, ports, durable: options.durable, temporalMode, progress }),
   );

@@ -8,8 +8,7 @@ import { createClientStore } from '../api/gateway/clients/store';
 import { createInventoryStore } from '../api/inventory/store';
 import type { ChaosUpdate } from '../api/inventory/chaos';
 import { freePort } from '../infra/ports';
-import { startInfrastructure, startServices, type InfraPart, type Infrastructure, type ServiceRole, type SupervisedService, type TemporalMode } from '../infra/stack';
-import { freeTemporalServerPorts } from '../infra/temporal-server';
+import { freeInfraPorts, startInfrastructure, startServices, type InfraPart, type Infrastructure, type ServiceRole, type SupervisedService, type TemporalMode } from '../infra/stack';
 import { temporalConnectOptions } from '../shared/temporal-connection';
 import { TERMINAL_STATUSES } from '../shared/orders';
 import { createOrdersDb } from '../shared/orders-db';
@@ -91,18 +90,12 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-chaos-'));
   fs.chmodSync(dataDir, 0o755);
   progress(`stack in ${dataDir}`);
-  const temporal = await freePort();
   const infra = await startInfrastructure({
     root,
     dataDir,
     durable: true,
     temporalMode: options.temporalMode,
-    ports: {
-      postgres: await freePort(),
-      redis: await freePort(),
-      temporal,
-      ...(options.temporalMode === 'server' ? { temporalServer: await freeTemporalServerPorts(temporal) } : {}),
-    },
+    ports: await freeInfraPorts(options.temporalMode),
     progress: (line) => progress(`  ${line}`),
   });
   let services: SupervisedService[] = [];

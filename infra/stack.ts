@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATION_DIRS, applyMigrations } from './migrate';
 import { PG_ROLES, ensureDatabases, startPostgres, type PostgresPasswords, type RunningPostgres } from './postgres';
-import { assertPortFree, waitFor } from './ports';
+import { assertPortFree, freePort, waitFor } from './ports';
 import { ManagedProcess } from './process';
 import { startRedis, type RunningRedis } from './redis';
 import { temporalConnectionVariables } from '../shared/temporal-connection';
 import { startTemporal, type RunningTemporal } from './temporal';
-import { startTemporalServer, temporalServerPortsAround, type TemporalServerPorts } from './temporal-server';
+import { freeTemporalServerPorts, startTemporalServer, temporalServerPortsAround, type TemporalServerPorts } from './temporal-server';
 
 export interface InfraPorts {
   postgres: number;
@@ -35,6 +35,18 @@ export interface ServicePorts {
   /** The Temporal SDK's own metrics exporter, merged into the worker's /metrics; omitted = off. */
   workerSdkMetrics?: number;
   web?: number;
+}
+
+/** Free ports for a throwaway stack's infrastructure (tests, chaos, bench): never the defaults. */
+export async function freeInfraPorts(temporalMode: TemporalMode): Promise<InfraPorts> {
+  const temporal = await freePort();
+  return {
+    postgres: await freePort(),
+    redis: await freePort(),
+    temporal,
+    // The real server's history, matching and worker services and membership ports, all free.
+    ...(temporalMode === 'server' ? { temporalServer: await freeTemporalServerPorts(temporal) } : {}),
+  };
 }
 
 /** Connection settings of the infrastructure, as the services' env variables (TEMPORAL_* from shared/temporal-connection.ts). */

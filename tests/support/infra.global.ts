@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort } from '../../infra/ports';
-import { startInfrastructure, type TemporalMode } from '../../infra/stack';
-import { freeTemporalServerPorts } from '../../infra/temporal-server';
+import { freeInfraPorts, startInfrastructure, type TemporalMode } from '../../infra/stack';
 import { writeWorkflowBundle } from '../../workers/workflow-bundle';
 import type {} from './vitest-context';
 
@@ -17,13 +15,7 @@ export default async function setup(project: TestProject) {
   const temporalMode: TemporalMode = SERVER_MODE_PROJECTS.includes(project.name) ? 'server' : 'dev';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-test-'));
   fs.chmodSync(dataDir, 0o755); // the postgres user must reach its data folder inside
-  const temporal = await freePort();
-  const ports = {
-    postgres: await freePort(),
-    redis: await freePort(),
-    temporal,
-    ...(temporalMode === 'server' ? { temporalServer: await freeTemporalServerPorts(temporal) } : {}),
-  };
+  const ports = await freeInfraPorts(temporalMode);
   const infra = await startInfrastructure({ root: ROOT, dataDir, ports, durable: false, temporalMode });
   const workflowBundlePath = await writeWorkflowBundle(dataDir);
   project.provide('infra', {
