@@ -11,6 +11,8 @@ const SCHEMATHESIS = path.join(inject('infra').root, '.tools/fuzz-venv/bin/schem
 const MAX_EXAMPLES = '100';
 /** A first run after a fresh install was seen taking over 120 s (warm runs: ~10 s); the bound is the budget's, not a speed target. */
 const FUZZ_TIMEOUT_MS = 600_000;
+/** Schemathesis is stopped a minute before the test's own timeout, so a run that hangs still shows what it printed. */
+const RUN_TIMEOUT_MS = FUZZ_TIMEOUT_MS - 60_000;
 const CHECKS = 'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance';
 
 let s: TestServices;
@@ -37,9 +39,12 @@ async function fuzz(name: string, documentUrl: string, token: string, filter: st
     '--no-color',
     ...filter,
   ];
-  const result = await run(SCHEMATHESIS, args, { cwd: inject('infra').dataDir, maxBuffer: 64 * 1024 * 1024, timeout: FUZZ_TIMEOUT_MS }).then(
+  const result = await run(SCHEMATHESIS, args, { cwd: inject('infra').dataDir, maxBuffer: 64 * 1024 * 1024, timeout: RUN_TIMEOUT_MS }).then(
     ({ stdout }) => ({ ok: true, output: stdout }),
-    (err: { stdout?: string; stderr?: string }) => ({ ok: false, output: `${err.stdout ?? ''}\n${err.stderr ?? ''}` }),
+    (err: { stdout?: string; stderr?: string; killed?: boolean }) => ({
+      ok: false,
+      output: `${err.killed ? `stopped after ${RUN_TIMEOUT_MS / 1000} s\n` : ''}${err.stdout ?? ''}\n${err.stderr ?? ''}`,
+    }),
   );
   const cases = result.output.match(/^\s*(\d+ generated, .*)$/m)?.[1] ?? 'no summary';
   const operations = result.output.match(/Operations:\s+(\d+ selected \/ \d+ total)/)?.[1] ?? '?';
