@@ -18,13 +18,12 @@ import {
   secretProblems,
   selectorProblems,
 } from '../support/k8s-manifests';
+import { K8S, components, overlays, renderVariants, variantNames } from '../support/k8s-render';
 
 // k8s/: every overlay, alone and with every component, rendered by kustomize and validated by
 // kubeconform against pinned offline schemas (all built or fetched by
 // scripts/provision/k8s-tools.sh), then checked for what schemas cannot see.
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const K8S = path.join(ROOT, 'k8s');
-const KUSTOMIZE = process.env.KUSTOMIZE_PATH ?? path.join(ROOT, '.tools/bin/kustomize');
 const KUBECONFORM = process.env.KUBECONFORM_PATH ?? path.join(ROOT, '.tools/bin/kubeconform');
 const SCHEMAS = process.env.K8S_SCHEMAS_DIR ?? path.join(ROOT, '.tools/k8s-schemas');
 const KUBERNETES_VERSION = '1.37.0';
@@ -49,12 +48,6 @@ function run(command: string, args: string[], input?: string) {
   return { code: result.status, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
 }
 
-function kustomizeBuild(dir: string): string {
-  const { code, stdout, output } = run(KUSTOMIZE, ['build', dir]);
-  if (code !== 0) throw new Error(`kustomize build ${path.relative(ROOT, dir)} failed:\n${output}`);
-  return stdout;
-}
-
 function kubeconform(manifest: string, skip: string[] = CRD_KINDS) {
   const location = path.join(SCHEMAS, '{{.NormalizedKubernetesVersion}}-local-strict/{{.ResourceKind}}{{.KindSuffix}}.json');
   const args = ['-strict', '-summary', '-output', 'text', '-kubernetes-version', KUBERNETES_VERSION, '-schema-location', location];
@@ -62,47 +55,11 @@ function kubeconform(manifest: string, skip: string[] = CRD_KINDS) {
   return run(KUBECONFORM, [...args, '-'], manifest);
 }
 
-const overlays = fs.readdirSync(path.join(K8S, 'overlays')).sort();
-const components = fs.readdirSync(path.join(K8S, 'components')).sort();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-k8s-'));
-
-/** The overlay plus every component it does not include already, as a user adds them to it (same namespace). */
-function withAllComponents(overlay: string): string {
-  const dir = path.join(K8S, 'overlays', overlay);
-  const kustomization = parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as { namespace?: string; components?: string[] };
-  const included = new Set((kustomization.components ?? []).map((component) => path.resolve(dir, component)));
-  const wrapper = path.join(tmp, `${overlay}-all`);
-  fs.mkdirSync(wrapper, { recursive: true });
-  // kustomize accepts relative paths only.
-  const relative = (target: string) => path.relative(wrapper, target);
-  const extra = components.map((name) => path.join(K8S, 'components', name)).filter((component) => !included.has(component));
-  fs.writeFileSync(
-    path.join(wrapper, 'kustomization.yaml'),
-    [
-      'apiVersion: kustomize.config.k8s.io/v1beta1',
-      'kind: Kustomization',
-      `namespace: ${kustomization.namespace}`,
-      'resources:',
-      `  - ${relative(dir)}`,
-      'components:',
-      ...extra.map((component) => `  - ${relative(component)}`),
-      '',
-    ].join('\n'),
-  );
-  return wrapper;
-}
-
-const variants = overlays.flatMap((overlay) => [
-  { name: overlay, dir: () => path.join(K8S, 'overlays', overlay) },
-  { name: `${overlay} + all components`, dir: () => withAllComponents(overlay) },
-]);
 const rendered = new Map<string, { text: string; objects: K8sObject[] }>();
 
 beforeAll(() => {
-  for (const variant of variants) {
-    const text = kustomizeBuild(variant.dir());
-    rendered.set(variant.name, { text, objects: parseObjects(text) });
-  }
+  for (const { name, text, objects } of renderVariants(tmp)) rendered.set(name, { text, objects });
 }, 60_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -112,11 +69,11 @@ const clone = <T>(value: T): T => structuredClone(value);
 
 describe('k8s manifests: kustomize build + kubeconform', () => {
   it('has the dev and prod overlays and the optional components', () => {
-    expect(overlays).toEqual(['dev', 'prod']);
-    expect(components).toEqual(['hpa', 'keda-worker', 'monitoring', 'network-policy', 'pdb']);
+    expect(overlays()).toEqual(['dev', 'prod']);
+    expect(components()).toEqual(['hpa', 'keda-worker', 'monitoring', 'network-policy', 'pdb']);
   });
 
-  it.each(variants.map((variant) => variant.name))('%s: kubeconform -strict finds every object valid', (name) => {
+  it.each(variantNames())('%s: kubeconform -strict finds every object valid', (name) => {
     const { code, output } = kubeconform(rendered.get(name)!.text);
     expect(code, output).toBe(0);
     const summary = /Valid: (\d+), Invalid: (\d+), Errors: (\d+), Skipped: (\d+)/.exec(output);
@@ -155,7 +112,7 @@ describe('k8s manifests: kustomize build + kubeconform', () => {
   });
 });
 
-describe.each(variants.map((variant) => variant.name))('k8s manifests: %s', (name) => {
+describe.each(variantNames())('k8s manifests: %s', (name) => {
   it('every container has requests and limits, three probes, the hardened securityContext and /tmp', () => {
     expect(containerProblems(objectsOf(name))).toEqual([]);
   });

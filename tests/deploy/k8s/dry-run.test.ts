@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../support/k8s-manifests';
 import { assertKubeTools, type CommandResult, type KubeApiserver, startKubeApiserver } from '../../support/kube-apiserver';
-import { K8S, type RenderedVariant, renderVariants, variantNames } from './render';
+import { K8S, type RenderedVariant, renderVariants, variantNames } from '../../support/k8s-render';
 
 // `kubectl apply --dry-run=server` of every overlay, alone and with every component, against a
 // real kube-apiserver 1.37 (scripts/provision/kube-tools.sh builds it, kubectl and etcd): the

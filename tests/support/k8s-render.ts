@@ -1,16 +1,16 @@
 /**
- * The variants of k8s/ the deployment suite dry-runs: each overlay alone, and with every
- * component it does not include already (as a user adds them: same namespace), rendered by
- * kustomize (.tools/bin/kustomize, from scripts/provision/k8s-tools.sh). The same variants as
- * tests/unit/k8s-manifests.test.ts, which renders them for kubeconform.
+ * The variants of k8s/ the tests check: each overlay alone, and with every component it does
+ * not include already (as a user adds them: same namespace), rendered by kustomize
+ * (.tools/bin/kustomize, from scripts/provision/k8s-tools.sh). tests/unit/k8s-manifests.test.ts
+ * validates them with kubeconform, the deployment suite dry-runs them on a kube-apiserver.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { type K8sObject, parseObjects } from '../../support/k8s-manifests';
+import { type K8sObject, parseObjects } from './k8s-manifests';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+const ROOT = path.resolve(import.meta.dirname, '../..');
 export const K8S = path.join(ROOT, 'k8s');
 const KUSTOMIZE = process.env.KUSTOMIZE_PATH ?? path.join(ROOT, '.tools/bin/kustomize');
 
@@ -37,9 +37,7 @@ function withAllComponents(overlay: string, workDir: string): string {
   fs.mkdirSync(wrapper, { recursive: true });
   // kustomize accepts relative paths only.
   const relative = (target: string) => path.relative(wrapper, target);
-  const extra = fs
-    .readdirSync(path.join(K8S, 'components'))
-    .sort()
+  const extra = components()
     .map((name) => path.join(K8S, 'components', name))
     .filter((component) => !included.has(component));
   fs.writeFileSync(
@@ -58,7 +56,8 @@ function withAllComponents(overlay: string, workDir: string): string {
   return wrapper;
 }
 
-const overlays = (): string[] => fs.readdirSync(path.join(K8S, 'overlays')).sort();
+export const overlays = (): string[] => fs.readdirSync(path.join(K8S, 'overlays')).sort();
+export const components = (): string[] => fs.readdirSync(path.join(K8S, 'components')).sort();
 const allComponents = (overlay: string) => `${overlay} + all components`;
 
 /** The variants' names, in order: `<overlay>`, `<overlay> + all components`, for every overlay. */
