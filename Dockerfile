@@ -19,6 +19,8 @@
 # read-only with an emptyDir/tmpfs on /tmp. Every service listens on 0.0.0.0.
 #
 # Build: docker build -t valerix .          (BASE_IMAGE must provide node 20 and npm; Debian-based)
+#        buildah bud --format docker ...     (podman/buildah: HEALTHCHECK exists in the Docker image
+#                                             format only; their default, OCI, drops it with a warning)
 ARG BASE_IMAGE=node:20-bookworm-slim
 
 # ---- build: all dependencies, Prisma client, dashboard, service bundles, workflow bundle ----
@@ -30,8 +32,9 @@ ENV CHECKPOINT_DISABLE=1 \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY . .
-# `prisma generate` never runs the schema engine; any executable satisfies its check (offline).
-RUN PRISMA_SCHEMA_ENGINE_BINARY="$(command -v true)" npx --no-install prisma generate --schema prisma/schema.prisma >/dev/null \
+# `prisma generate` never runs the schema engine; any executable file satisfies its check (offline).
+# A path, not `command -v true`: in sh that names the builtin ("true"), which Prisma cannot resolve.
+RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npx --no-install prisma generate --schema prisma/schema.prisma >/dev/null \
  && npm run build:web --silent \
  && node --import tsx deploy/image/build.mjs dist
 
@@ -47,7 +50,13 @@ RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error \
  && find node_modules/@temporalio/core-bridge/releases -mindepth 1 -maxdepth 1 ! -name "$keep" -exec rm -rf {} + \
  && rm -rf node_modules/@temporalio/core-bridge/sdk-core node_modules/@temporalio/core-bridge/src \
  # The generated client loads only the PostgreSQL query compiler (generated/orders-client/internal/class.ts).
- && find node_modules/@prisma/client/runtime -name 'query_compiler_*' ! -name 'query_compiler_fast_bg.postgresql.*' -delete
+ && find node_modules/@prisma/client/runtime -name 'query_compiler_*' ! -name 'query_compiler_fast_bg.postgresql.*' -delete \
+ # @prisma/client names the Prisma CLI and TypeScript as optional peers; both are devDependencies here,
+ # so npm marks them (and all they pull in: Prisma Studio, effect, pglite, ...) "devOptional" and keeps
+ # them under --omit=dev: about 220 MB the services never load. --omit=optional would drop them but
+ # also real optional dependencies, so exactly the devOptional packages of npm's own tree go.
+ && node -e 'const fs = require("fs"); const { packages } = JSON.parse(fs.readFileSync("node_modules/.package-lock.json", "utf8")); for (const [dir, meta] of Object.entries(packages)) if (meta.devOptional) fs.rmSync(dir, { recursive: true, force: true });' \
+ && test ! -e node_modules/prisma && test -d node_modules/@prisma/client
 
 # ---- runtime ----
 FROM ${BASE_IMAGE} AS runtime
