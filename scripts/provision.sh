@@ -35,6 +35,7 @@ With --for-tests also:
 npm run test:deploy also runs (each on its own too):
   scripts/provision/temporal-server.sh   the real Temporal server, its sql tool and Web UI server (go install)
   scripts/provision/kube-tools.sh        kube-apiserver, kubectl and etcd (go build) for the server-side dry run
+  scripts/provision/container-tools.sh   podman, buildah, runc, debootstrap and the local base images
 USAGE
       exit 0 ;;
     *) echo "provision: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
