@@ -117,7 +117,8 @@ if [[ "$FOR_TESTS" == "1" ]]; then
   if [[ "$("$FUZZ_VENV/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]]; then
     step "installing Schemathesis $SCHEMATHESIS_VERSION (MIT) from PyPI into .tools/fuzz-venv"
     command -v python3 >/dev/null || fail "python3 not found (API fuzz tests)" "install Python 3.9+ (Debian: sudo apt-get install python3-venv)"
-    python3 -m venv "$FUZZ_VENV" && "$FUZZ_VENV/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION" \
+    # Its dependencies pinned too (scripts/provision/fuzz-constraints.txt): a fresh install gets what the tests were run with.
+    python3 -m venv "$FUZZ_VENV" && "$FUZZ_VENV/bin/pip" install --quiet -c "$ROOT/scripts/provision/fuzz-constraints.txt" "schemathesis==$SCHEMATHESIS_VERSION" \
       || fail "could not install Schemathesis" "check that PyPI is reachable, then run: python3 -m venv .tools/fuzz-venv && .tools/fuzz-venv/bin/pip install schemathesis==$SCHEMATHESIS_VERSION"
   fi
   step "Schemathesis: $("$FUZZ_VENV/bin/schemathesis" --version)"

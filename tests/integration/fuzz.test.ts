@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MAX_PREFER_WAIT_SECONDS } from '../../api/gateway/orders/schemas';
 import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN, startTestServices, type TestServices } from '../support/services';
 
 const run = promisify(execFile);
@@ -13,6 +14,12 @@ const MAX_EXAMPLES = '100';
 const FUZZ_TIMEOUT_MS = 600_000;
 /** Schemathesis is stopped a minute before the test's own timeout, so a run that hangs still shows what it printed. */
 const RUN_TIMEOUT_MS = FUZZ_TIMEOUT_MS - 60_000;
+/**
+ * Above the longest answer the API may legitimately hold back (`Prefer: wait=30`): a shorter
+ * timeout turns a valid held request into a failure that Hypothesis then shrinks, one timeout
+ * after another, for minutes.
+ */
+const REQUEST_TIMEOUT_S = String(MAX_PREFER_WAIT_SECONDS + 10);
 const CHECKS = 'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance';
 
 let s: TestServices;
@@ -33,7 +40,7 @@ async function fuzz(name: string, documentUrl: string, token: string, filter: st
     '--max-examples', MAX_EXAMPLES,
     '--phases', 'examples,coverage,fuzzing',
     '--seed', '20261202',
-    '--request-timeout', '20',
+    '--request-timeout', REQUEST_TIMEOUT_S,
     '--header', `Authorization: Bearer ${token}`,
     '--report', 'junit', '--report-dir', reportDir,
     '--no-color',
