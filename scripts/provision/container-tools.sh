@@ -33,7 +33,7 @@ DEBIAN_IMAGE="localhost/debian:$DEBIAN_SUITE-minbase"
 NODE_BASE_IMAGE="localhost/valerix-node:$NODE_VERSION-$DEBIAN_SUITE"
 NODE_BASE_FILE="$ROOT/deploy/image/node-base.Containerfile"
 # Names what slim_rootfs makes; bump it when that changes, and the rootfs is made again.
-ROOTFS_KEY="$DEBIAN_SUITE-minbase-slim-1"
+ROOTFS_KEY="$DEBIAN_SUITE-minbase-slim-2"
 PACKAGES=(podman buildah runc debootstrap)
 
 case "${1:-}" in
@@ -177,6 +177,9 @@ ensure_debian_image() {
     debootstrap --variant=minbase "$DEBIAN_SUITE" "$rootfs" "$mirror" >"$CT_DIR/debootstrap.log" 2>&1 \
       || { tail -20 "$CT_DIR/debootstrap.log" >&2; rm -rf "$rootfs"; fail "debootstrap failed (log above, full log .tools/containers/debootstrap.log)" "check that $mirror is reachable (or set VALERIX_DEBIAN_MIRROR), then run this again"; }
     slim_rootfs "$rootfs"
+    # mktemp made it 0700, and the tar's "." becomes the image's /: a non-root user could not
+    # reach anything (with vfs storage; overlay happens to hide it).
+    chmod 0755 "$rootfs"
     mkdir -p "$CACHE_DIR"
     rm -f "$CACHE_DIR"/debian-*.tar
     tar --numeric-owner -C "$rootfs" -cf "$archive.part" .

@@ -119,8 +119,9 @@ export interface BuiltImage {
 
 /**
  * The Dockerfile built with buildah FROM the local node base (`--build-arg BASE_IMAGE`), with its
- * layers kept: an unchanged tree builds again from cache in seconds. Run as `npm test` builds
- * nothing else, so each container test file calls this and only the first one of a run works.
+ * layers kept: an unchanged tree builds again from cache in seconds. Each container test file
+ * calls it (vitest runs them in either order); the second of a run finds every layer cached.
+ * buildah's log is kept only when the build fails (its path is in the error).
  */
 export async function buildValerixImage(tools: ContainerTools, image = TEST_IMAGE): Promise<BuiltImage> {
   const logFile = path.join(os.tmpdir(), `valerix-image-build-${process.pid}-${Date.now()}.log`);
@@ -161,7 +162,7 @@ async function removeStaleImages(tools: ContainerTools, buildLog: string): Promi
     .split('\n')
     .map((id) => id.trim().replace(/^sha256:/, ''))
     .filter((id) => id && !used.has(id.slice(0, 11)));
-  if (used.size > 0 && stale.length > 0) await podman(tools, ['rmi', '--force', ...stale], { allowFailure: true });
+  if (used.size > 0 && stale.length > 0) await podman(tools, ['rmi', ...stale], { allowFailure: true });
 }
 
 /**
