@@ -38,7 +38,7 @@ PACKAGES=(podman buildah runc debootstrap)
 
 case "${1:-}" in
   -h|--help)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 0 ;;
   "") ;;
   *) echo "container-tools: unknown argument '$1' (see --help)" >&2; exit 2 ;;
