@@ -15,26 +15,36 @@ fail() {
   exit 1
 }
 
-go_tool_install() {
-  local label="$1" module="$2" binary="$3" cached="$4" ldflags="${5:-}"
+# Runs a go command (in the background, output to BUILD_DIR/build.log) with a progress line every
+# few seconds; on failure shows the log's tail and stops. Used by go_tool_install and kube-tools.sh.
+#   go_with_progress LABEL WHAT BUILD_DIR COMMAND...
+go_with_progress() {
+  local label="$1" what="$2" build_dir="$3"
+  shift 3
   command -v go >/dev/null || fail "Go is missing, needed to build $label" \
     "install Go >= 1.25 (https://go.dev/dl), then run this again"
-  local build_dir build_log build_pid build_start
-  build_dir="$(mktemp -d)"
-  build_log="$build_dir/build.log"
-  ( cd "$build_dir" && GOBIN="$build_dir" go install -v ${ldflags:+-ldflags "$ldflags"} "$module" ) >"$build_log" 2>&1 &
+  local build_log="$build_dir/build.log" build_pid build_start=$SECONDS
+  "$@" >"$build_log" 2>&1 &
   build_pid=$!
-  build_start=$SECONDS
   while kill -0 "$build_pid" 2>/dev/null; do
     sleep 5
     printf '  %4ds: %4d modules downloaded, %4d packages built\n' $((SECONDS - build_start)) \
       "$(grep -c '^go: downloading' "$build_log" || true)" "$(grep -vc '^go: ' "$build_log" || true)"
   done
-  if ! wait "$build_pid" || [[ ! -x "$build_dir/$binary" ]]; then
+  if ! wait "$build_pid"; then
     tail -20 "$build_log" >&2
-    fail "go install of $label failed (log above)" \
+    fail "$what of $label failed (log above)" \
       "check that the Go module proxy is reachable (go env GOPROXY), then run this again"
   fi
+}
+
+go_tool_install() {
+  local label="$1" module="$2" binary="$3" cached="$4" ldflags="${5:-}"
+  local build_dir
+  build_dir="$(mktemp -d)"
+  go_with_progress "$label" "go install" "$build_dir" \
+    env -C "$build_dir" GOBIN="$build_dir" go install -v ${ldflags:+-ldflags "$ldflags"} "$module"
+  [[ -x "$build_dir/$binary" ]] || fail "go install of $label made no $binary" "run this again; if it persists, report it"
   mkdir -p "$(dirname "$cached")"
   mv "$build_dir/$binary" "$cached"
   rm -rf "$build_dir"

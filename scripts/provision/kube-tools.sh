@@ -40,25 +40,11 @@ done
 # with progress lines, into CACHED_PATH.
 go_module_build() {
   local label="$1" module_dir="$2" package="$3" cached="$4" ldflags="${5:-}"
-  command -v go >/dev/null || fail "Go is missing, needed to build $label" \
-    "install Go >= 1.26 (https://go.dev/dl), then run this again"
-  local build_dir build_log build_pid build_start
+  local build_dir build_start=$SECONDS
   build_dir="$(mktemp -d)"
-  build_log="$build_dir/build.log"
-  ( cd "$module_dir" && go build -v -mod=readonly -buildvcs=false -trimpath -ldflags "-s -w $ldflags" \
-      -o "$build_dir/binary" "$package" ) >"$build_log" 2>&1 &
-  build_pid=$!
-  build_start=$SECONDS
-  while kill -0 "$build_pid" 2>/dev/null; do
-    sleep 10
-    printf '  %4ds: %4d modules downloaded, %4d packages built\n' $((SECONDS - build_start)) \
-      "$(grep -c '^go: downloading' "$build_log" || true)" "$(grep -vc '^go: ' "$build_log" || true)"
-  done
-  if ! wait "$build_pid" || [[ ! -x "$build_dir/binary" ]]; then
-    tail -20 "$build_log" >&2
-    fail "go build of $label failed (log above)" \
-      "check that the Go module proxy is reachable (go env GOPROXY), then run this again"
-  fi
+  go_with_progress "$label" "go build" "$build_dir" \
+    env -C "$module_dir" go build -v -mod=readonly -buildvcs=false -trimpath -ldflags "-s -w $ldflags" -o "$build_dir/binary" "$package"
+  [[ -x "$build_dir/binary" ]] || fail "go build of $label made no binary" "run this again; if it persists, report it"
   step "$label built in $((SECONDS - build_start)) s"
   mkdir -p "$(dirname "$cached")"
   # Never a half-copied binary in the cache: copy beside it, then rename.
