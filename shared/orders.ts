@@ -132,10 +132,38 @@ export function eventIdFor(orderId: string, version: number): string {
   return `${orderId}:${version}`;
 }
 
+/**
+ * Why a cancel cannot be taken now, or undefined when it can. `returnWindowOpen` is false once a
+ * CONFIRMED order's return window has closed.
+ */
+export function cancelRefusal(state: Pick<OrderState, 'status' | 'cancelRequested'>, returnWindowOpen: boolean): string | undefined {
+  if (state.cancelRequested) return 'a cancel is already in progress';
+  if (state.status === 'PENDING' || (state.status === 'CONFIRMED' && returnWindowOpen)) return undefined;
+  return state.status === 'CONFIRMED' ? 'the return window has closed' : `the order is already ${state.status}`;
+}
+
 export const getOrderState = defineQuery<OrderState>('getOrderState');
-/** Fire-and-forget cancel. */
+/**
+ * The cancel the gateway sends. A signal is in the workflow's history before any worker acts on
+ * it, so once sent it cannot be lost; an ignored one (nothing left to cancel) changes nothing.
+ */
 export const cancelOrder = defineSignal<[CancelRequest]>('cancelOrder');
-/** Cancel that answers: rejected when nothing can be cancelled any more, else the state once cancelled. */
+/**
+ * Cancel that answers: rejected when nothing can be cancelled any more, else the state once
+ * cancelled. Kept for direct Temporal clients and for histories that hold it; the gateway sends
+ * the signal instead, because an update lost with a Temporal restart before its acceptance is
+ * stored leaves behind what the worker already recorded of it (a CANCELLING row, stock held).
+ */
 export const requestCancel = defineUpdate<OrderState, [CancelRequest]>('requestCancel');
+export interface CancelOutcome {
+  state: OrderState;
+  /** Set when the cancel was not taken: why nothing could be cancelled. */
+  refusal?: string;
+}
+/**
+ * Read-only, sent after the cancelOrder signal: waits up to `timeoutMs` until the order is
+ * CANCELLED or FAILED or the cancel was not taken, and answers either way.
+ */
+export const awaitCancel = defineUpdate<CancelOutcome, [number]>('awaitCancel');
 /** Waits up to `timeoutMs` for a terminal status and returns the state either way. */
 export const awaitOutcome = defineUpdate<OrderState, [number]>('awaitOutcome');

@@ -17,8 +17,10 @@ import type { createOrderActivities } from '../activities';
 import {
   INVENTORY_ERRORS,
   ORDER_RECORD_REJECTED,
+  awaitCancel,
   awaitOutcome,
   cancelOrder,
+  cancelRefusal,
   getOrderState,
   isTerminal,
   orderStatusSearchAttribute,
@@ -167,9 +169,7 @@ async function orderSaga(input: OrderInput, version: SagaVersion): Promise<Order
     await CancellationScope.nonCancellable(() => recordTransition(snapshot(state)));
     recordedStatus = status;
   };
-  const cancellable = () =>
-    !state.cancelRequested &&
-    (state.status === 'PENDING' || (state.status === 'CONFIRMED' && returnWindowOpen));
+  const cancellable = () => cancelRefusal(state, returnWindowOpen) === undefined;
   const cancel = (request: CancelRequest) => {
     if (!cancellable()) return;
     state.cancelRequested = true;
@@ -188,18 +188,16 @@ async function orderSaga(input: OrderInput, version: SagaVersion): Promise<Order
     },
     {
       validator: (_request: CancelRequest) => {
-        if (!cancellable()) {
-          throw new Error(
-            state.cancelRequested
-              ? 'a cancel is already in progress'
-              : state.status === 'CONFIRMED'
-                ? 'the return window has closed'
-                : `the order is already ${state.status}`,
-          );
-        }
+        const refusal = cancelRefusal(state, returnWindowOpen);
+        if (refusal) throw new Error(refusal);
       },
     },
   );
+  setHandler(awaitCancel, async (timeoutMs) => {
+    const notTaken = () => !state.cancelRequested && !cancellable();
+    await condition(() => state.status === 'CANCELLED' || state.status === 'FAILED' || notTaken(), timeoutMs);
+    return { state, refusal: notTaken() ? cancelRefusal(state, returnWindowOpen) : undefined };
+  });
   setHandler(awaitOutcome, async (timeoutMs) => {
     await condition(() => recordedStatus !== undefined && isTerminal(recordedStatus), timeoutMs);
     return state;

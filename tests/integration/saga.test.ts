@@ -110,6 +110,30 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     expect(again.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('stores a cancel before acknowledging it: one acknowledged while no worker runs happens once one is back', async () => {
+    // An update was lost when Temporal restarted before storing its acceptance, though the worker
+    // had already recorded CANCELLING: the order stayed CONFIRMED with the row saying otherwise.
+    const itemId = await createTestItem(s.inventoryStore, 5);
+    const placed = await postOrder(s, { item_id: itemId, quantity: 2 }, { key: randomUUID(), wait: 10 });
+    expect(placed.body.status).toBe('CONFIRMED');
+    await s.stopWorker();
+    try {
+      const cancel = await fetch(`${s.gatewayUrl}/api/orders/${placed.body.id}/cancel`, { method: 'POST', headers: bearer(s.clientKey) });
+      expect(cancel.status).toBe(202);
+      const history = await s.temporal.workflow.getHandle(placed.body.id).fetchHistory();
+      const signals = history.events?.filter((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'cancelOrder');
+      expect(signals).toHaveLength(1);
+    } finally {
+      await s.startWorker();
+    }
+    const final = await waitForStatus(s, placed.body.id, ['CANCELLED']);
+    expect(final.reason).toBe('returned');
+    expect(await stockOf(itemId)).toBe(5);
+    // A repeated cancel of a cancelled (finished) order is refused.
+    const again = await fetch(`${s.gatewayUrl}/api/orders/${placed.body.id}/cancel`, { method: 'POST', headers: bearer(s.clientKey) });
+    expect(again.status).toBe(409);
+  }, 60_000);
+
   it('fails with inventory_unavailable once the inventory deadline passes, releasing what it reserved', async () => {
     const a = await createTestItem(s.inventoryStore, 5);
     const b = await createTestItem(s.inventoryStore, 5);

@@ -10,6 +10,7 @@ import {
   INVENTORY_ERRORS,
   ORDER_RECORD_REJECTED,
   ORDER_WORKFLOW_TYPE,
+  awaitCancel,
   awaitOutcome,
   cancelOrder,
   getOrderState,
@@ -244,6 +245,55 @@ describe('order saga (real dev server, fake activities)', () => {
       await expect(second).rejects.toMatchObject({ cause: { message: 'a cancel is already in progress' } });
       releaseCompensation();
       expect((await first).status).toBe('CANCELLED');
+    });
+  });
+
+  it('answers the gateway\'s cancel (signal, then awaitCancel) once compensated, and a second one the same', async () => {
+    let releaseCompensation: () => void = () => undefined;
+    const compensationHeld = new Promise<void>((resolve) => (releaseCompensation = resolve));
+    const { activities, calls } = fakeActivities({
+      async releaseLine() {
+        calls.push('release');
+        await compensationHeld;
+      },
+    });
+    await runSaga(activities, { lines: [{ itemId: 'a', quantity: 1 }] }, async (h) => {
+      await h.executeUpdate(awaitOutcome, { args: [10_000] });
+      await h.signal(cancelOrder, { reason: 'first' });
+      const held = await h.executeUpdate(awaitCancel, { args: [200] });
+      expect(held).toMatchObject({ state: { status: 'CANCELLING', cancelRequested: true } });
+      expect(held.refusal).toBeUndefined();
+      // A repeated cancel is ignored by the saga and waits for the same outcome.
+      await h.signal(cancelOrder, { reason: 'second' });
+      const second = h.executeUpdate(awaitCancel, { args: [10_000] });
+      releaseCompensation();
+      const settled = await second;
+      expect(settled.state).toMatchObject({ status: 'CANCELLED', reason: 'returned' });
+      expect(settled.refusal).toBeUndefined();
+      expect(calls.filter((call) => call === 'release')).toHaveLength(1);
+    });
+  });
+
+  it('answers awaitCancel with the refusal when the signal found nothing to cancel (an order already failing)', async () => {
+    let releaseCompensation: () => void = () => undefined;
+    const compensationHeld = new Promise<void>((resolve) => (releaseCompensation = resolve));
+    const { activities } = fakeActivities({
+      async reserveLine({ reservationId }) {
+        if (reservationId.endsWith(':2')) throw ApplicationFailure.nonRetryable('gone', INVENTORY_ERRORS.outOfStock);
+        return { attempt: 1, replayed: false };
+      },
+      async releaseLine() {
+        await compensationHeld;
+      },
+    });
+    await runSaga(activities, { lines: [{ itemId: 'a', quantity: 1 }, { itemId: 'b', quantity: 1 }] }, async (h) => {
+      await expect.poll(async () => (await h.query(getOrderState)).status).toBe('COMPENSATING');
+      await h.signal(cancelOrder, {});
+      const answer = await h.executeUpdate(awaitCancel, { args: [10_000] });
+      expect(answer.refusal).toBe('the order is already COMPENSATING');
+      expect(answer.state.cancelRequested).toBe(false);
+      releaseCompensation();
+      expect((await h.result()).status).toBe('FAILED');
     });
   });
 

@@ -16,7 +16,7 @@ import {
   OrderList,
   OrderView,
 } from './schemas';
-import { IdempotencyKeyReused, InvalidCursor, OrderNotCancellable, OrderNotFound, OrderStateUnavailable, type OrderService } from './service';
+import { CancelNotDelivered, IdempotencyKeyReused, InvalidCursor, OrderNotCancellable, OrderNotFound, OrderStateUnavailable, type OrderService } from './service';
 
 type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -38,6 +38,9 @@ function translate(err: unknown): never {
   if (err instanceof OrderNotFound) throw new HttpProblem(404, PROBLEM_TYPES.orderNotFound, 'Order not found', `No order '${err.message}'`);
   if (err instanceof OrderNotCancellable) throw new HttpProblem(409, PROBLEM_TYPES.orderNotCancellable, 'Order cannot be cancelled', err.message);
   if (err instanceof InvalidCursor) throw new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid cursor', 'Pass back the next_cursor of an earlier page.');
+  if (err instanceof CancelNotDelivered) {
+    throw new HttpProblem(503, PROBLEM_TYPES.dependencyUnavailable, 'Cancel not delivered', 'Temporal did not confirm the cancel; repeat it shortly (a repeated cancel is safe).');
+  }
   if (err instanceof OrderStateUnavailable) {
     throw new HttpProblem(503, PROBLEM_TYPES.dependencyUnavailable, 'Order state unavailable', 'No worker answered in time; retry shortly.');
   }
@@ -109,7 +112,9 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
       schema: {
         tags: ['orders'],
         summary: 'Cancel an order (a return once CONFIRMED)',
-        description: '200 once compensated, 202 if still compensating after 10 s, 409 when nothing can be cancelled.',
+        description:
+          '200 once compensated, 202 if still compensating after 10 s (the cancel is stored either way), 409 when nothing can be cancelled, ' +
+          '503 when Temporal did not confirm it. Repeating a cancel is safe.',
         params: OrderIdParams,
         body: Type.Optional(CancelBody),
         response: { 200: OrderView, 202: OrderView, ...problems },

@@ -1,7 +1,6 @@
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
@@ -9,10 +8,11 @@ import type { OrdersDb } from '../../../shared/orders-db';
 import {
   ORDER_WORKFLOW_TYPE,
   TERMINAL_STATUSES,
+  awaitCancel,
   awaitOutcome,
+  cancelOrder,
   getOrderState,
   orderStatusSearchAttribute,
-  requestCancel,
   type OrderLineInput,
   type OrderPolicy,
   type OrderStatus,
@@ -28,6 +28,8 @@ export class IdempotencyKeyReused extends Error {}
 export class OrderNotFound extends Error {}
 export class OrderNotCancellable extends Error {}
 export class OrderStateUnavailable extends Error {}
+/** Temporal did not confirm that it stored the cancel. */
+export class CancelNotDelivered extends Error {}
 export class InvalidCursor extends Error {}
 
 export interface PlaceOrderResult {
@@ -109,6 +111,12 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
     }
   }
 
+  async function refusalFromRow(orderId: string): Promise<Error> {
+    const row = await readRow(orderId);
+    if (!row) return new OrderNotFound(orderId);
+    return new OrderNotCancellable(`the order is ${row.status} and can no longer be cancelled`);
+  }
+
   async function readOrder(orderId: string): Promise<OrderView> {
     const row = await readRow(orderId);
     if (row && isTerminal(row.status)) return viewFromRow(row);
@@ -172,21 +180,34 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
       };
     },
 
-    /** Asks the saga to cancel and waits a little for it to finish compensating. */
+    /**
+     * Signals the saga to cancel, then waits a little for it to finish compensating. Answers only
+     * once the signal is stored, so an acknowledged cancel happens whatever fails next; repeating
+     * one is safe (the saga ignores a second).
+     */
     async cancelOrder(caller: Caller, orderId: string, reason: string | undefined): Promise<{ view: OrderView; settled: boolean }> {
       await assertVisible(caller, orderId);
+      const handle = temporal.workflow.getHandle(orderId);
       try {
-        const state = await temporal.withDeadline(Date.now() + CANCEL_WAIT_MS, () =>
-          temporal.workflow.getHandle(orderId).executeUpdate(requestCancel, { args: [{ reason }] }),
-        );
-        return { view: viewFromState(state), settled: true };
+        await temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.signal(cancelOrder, { reason }));
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw new OrderNotCancellable(err.cause?.message ?? err.message);
+        // Finished workflows (a closed return window, a failed order) take no more signals.
+        if (err instanceof WorkflowNotFoundError) throw await refusalFromRow(orderId);
+        throw new CancelNotDelivered((err as Error).message);
+      }
+      try {
+        const { state, refusal } = await temporal.withDeadline(Date.now() + CANCEL_WAIT_MS + QUERY_DEADLINE_MS, () =>
+          handle.executeUpdate(awaitCancel, { args: [CANCEL_WAIT_MS] }),
+        );
+        if (refusal) throw new OrderNotCancellable(refusal);
+        return { view: viewFromState(state), settled: state.status === 'CANCELLED' || state.status === 'FAILED' };
+      } catch (err) {
+        if (err instanceof OrderNotCancellable) throw err;
         if (err instanceof WorkflowNotFoundError) {
-          // Finished workflows (a closed return window, a failed order) answer "not found" to updates.
+          // It finished between the signal and the wait: cancelled, or its return window closed first.
           const row = await readRow(orderId);
-          if (!row) throw new OrderNotFound(orderId);
-          throw new OrderNotCancellable(`the order is ${row.status} and can no longer be cancelled`);
+          if (row?.status === 'CONFIRMED') throw new OrderNotCancellable('the return window has closed');
+          if (row && isTerminal(row.status)) return { view: viewFromRow(row), settled: true };
         }
         log.warn({ err, orderId }, 'cancel not settled in time');
         return { view: await readOrder(orderId), settled: false };
