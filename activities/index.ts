@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ORDER_RECORD_REJECTED, type OrderState } from '../shared/orders';
+import { type OrderState } from '../shared/contract/orders';
+import { ORDER_RECORD_REJECTED } from '../shared/order-workflow';
 import type { InventoryClient } from './inventory-client';
 import type { OrderEventPublisher } from './order-events';
 import { UnstorableTransition, type OrderStore } from './order-store';

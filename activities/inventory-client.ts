@@ -1,8 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ApplicationFailure } from '@temporalio/common';
-import { INVENTORY_ERRORS } from '../shared/orders';
-import { PROBLEM_TYPES } from '../shared/problems';
+import { refusalOfProblem } from '../shared/contract/refusals';
 
 export interface ReserveRequest {
   reservationId: string;
@@ -25,13 +24,6 @@ interface Problem {
   title?: string;
   detail?: string;
 }
-
-const NON_RETRYABLE: Record<string, string> = {
-  [PROBLEM_TYPES.outOfStock]: INVENTORY_ERRORS.outOfStock,
-  [PROBLEM_TYPES.unknownItem]: INVENTORY_ERRORS.unknownItem,
-  [PROBLEM_TYPES.validation]: INVENTORY_ERRORS.invalidQuantity,
-  [PROBLEM_TYPES.reservationReleased]: INVENTORY_ERRORS.reservationReleased,
-};
 
 interface InventoryAnswer {
   status: number;
@@ -90,9 +82,9 @@ export function createInventoryClient({ baseUrl, requestTimeoutMs, serviceToken 
     const parsed = parseJson(answer.body);
     if (answer.status >= 200 && answer.status < 300) return parsed;
     const problem = (parsed ?? {}) as Problem;
-    const failureType = problem.type ? NON_RETRYABLE[problem.type] : undefined;
+    const refusal = refusalOfProblem(problem.type, answer.status);
     const message = problem.detail ?? problem.title ?? `inventory answered HTTP ${answer.status}`;
-    if (failureType && answer.status < 500) throw ApplicationFailure.nonRetryable(message, failureType);
+    if (refusal) throw ApplicationFailure.nonRetryable(message, refusal.failureType);
     throw new Error(`inventory answered HTTP ${answer.status}: ${message}`);
   };
   return {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ORDER_EVENTS_STREAM, eventIdFor, type OrderEvent, type OrderState } from '../shared/orders';
+import { ORDER_EVENTS_STREAM, eventIdFor, type OrderEvent, type OrderState } from '../shared/contract/orders';
 
 export interface OrderEventPublisher {
   publish(state: OrderState): Promise<OrderEvent>;

@@ -1,8 +1,8 @@
 import { Prisma } from '../generated/orders-client/client';
 import type { OrdersDb } from '../shared/orders-db';
-import type { OrderState } from '../shared/orders';
+import type { OrderState } from '../shared/contract/orders';
 import { isDataException } from '../shared/postgres-errors';
-import { storableText } from '../shared/text';
+import { storableText } from '../shared/contract/text';
 
 /** Postgres refused the values themselves (SQLSTATE class 22): a retry would fail the same way. */
 export class UnstorableTransition extends Error {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { createClientStore } from '../api/gateway/clients/store';
-import { MAX_STOCK } from '../api/inventory/schemas';
+import { MAX_STOCK } from '../shared/contract/inventory-api';
 import { createInventoryStore } from '../api/inventory/store';
 import { freePort, waitFor } from '../infra/ports';
 import { ManagedProcess } from '../infra/process';

@@ -64,7 +64,7 @@ export async function applyMigrations(databaseUrl: string, migrationsDir: string
         applied.push(name);
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${name} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${name} failed: ${(err as Error).message}`, { cause: err });
       }
     }
   } finally {

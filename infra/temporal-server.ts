@@ -147,7 +147,7 @@ async function ensureSchema(options: TemporalServerOptions): Promise<void> {
       await execFileAsync(sqlTool, ['update-schema', '-d', versionedDir], { env });
     } catch (err) {
       const { stderr, stdout } = err as { stderr?: string; stdout?: string };
-      throw new Error(`temporal-sql-tool on ${database} failed:\n${stderr || stdout || (err as Error).message}`);
+      throw new Error(`temporal-sql-tool on ${database} failed:\n${stderr || stdout || (err as Error).message}`, { cause: err });
     }
   }
 }

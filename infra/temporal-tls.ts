@@ -21,7 +21,7 @@ function openssl(args: string[], cwd: string): void {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`openssl ${args[0]} failed: ${stderr || (err as Error).message} (install openssl: sudo apt-get install openssl)`);
+    throw new Error(`openssl ${args[0]} failed: ${stderr || (err as Error).message} (install openssl: sudo apt-get install openssl)`, { cause: err });
   }
 }
 

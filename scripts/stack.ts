@@ -14,7 +14,7 @@ import { loadOrCreateLocalSecrets, splitLocalSecrets } from '../infra/local-secr
 import { assertPortFree } from '../infra/ports';
 import { gatewayUrls, serviceSpecs, startInfrastructure, startServices, type SupervisedService } from '../infra/stack';
 import { temporalServerPortsAround, type TemporalServerPorts } from '../infra/temporal-server';
-import { startPrometheus, type RunningPrometheus } from '../observability/local-prometheus';
+import { startPrometheus, type RunningPrometheus } from '../infra/prometheus';
 import { createOrdersDb } from '../shared/orders-db';
 import { writeWorkflowBundle } from '../workers/workflow-bundle';
 import { loadStackConfig } from './stack-config';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TASK_QUEUE } from '../shared/orders';
+import { TASK_QUEUE } from '../shared/order-workflow';
 import { databaseUrl, loadConfig, logLevel, milliseconds, port } from '../shared/env';
 import { checkSecrets, secret } from '../shared/secrets';
 import { checkClientCertPair, temporalConnectionEnv, temporalConnectionSettings } from '../shared/temporal-connection';

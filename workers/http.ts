@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { checkDependencies, type DependencyCheck } from '../shared/health';
+import { checkDependencies, type DependencyCheck } from '../shared/contract/health';
 
 /** The worker's small HTTP side: `/health`, `/health/deep` and `/metrics`. */
 export function startWorkerHttp(

@@ -1,16 +1,13 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { OrderMetrics } from '../activities';
-import { LATENCY_BUCKETS, createMetricsRegistry } from '../api/http/metrics';
-import { isTerminal, type FailureReason, type OrderState } from '../shared/orders';
+import { LATENCY_BUCKETS, createMetricsRegistry } from '../shared/metrics';
+import { CANCEL_REASONS, FAILURE_REASONS, isTerminal, type OrderState } from '../shared/contract/orders';
 
 export function createWorkerRegistry(options: { processMetrics?: boolean } = {}): Registry {
   return createMetricsRegistry('worker', options);
 }
 
-// Every reason an order can end with; the Record makes the compiler flag a reason added to FailureReason.
-const FAILURE_REASONS = Object.keys({ out_of_stock: 0, unknown_item: 0, invalid_quantity: 0, inventory_unavailable: 0, record_rejected: 0 } satisfies Record<FailureReason, 0>);
-const CANCEL_REASONS = ['cancelled', 'returned'];
 
 /** Saga metrics, fed by the recordTransition activity once per transition written. */
 export function createOrderMetrics(registry: Registry): OrderMetrics {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { TASK_QUEUE } from '../shared/orders';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { TASK_QUEUE } from '../shared/order-workflow';
 import type { createOrderActivities } from '../activities';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));

@@ -14,25 +14,9 @@ import {
 } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { createOrderActivities } from '../activities';
-import {
-  INVENTORY_ERRORS,
-  ORDER_RECORD_REJECTED,
-  awaitCancel,
-  awaitOutcome,
-  cancelOrder,
-  cancelRefusal,
-  getOrderState,
-  isTerminal,
-  orderStatusSearchAttribute,
-  requestCancel,
-  reservationIdFor,
-  type CancelRequest,
-  type FailureReason,
-  type OrderInput,
-  type OrderLineState,
-  type OrderState,
-  type OrderStatus,
-} from '../shared/orders';
+import { REFUSAL_FAILURE_TYPES, refusalOfFailure } from '../shared/contract/refusals';
+import { cancelRefusal, isTerminal, reservationIdFor, type CancelRequest, type FailureReason, type OrderInput, type OrderLineState, type OrderState, type OrderStatus } from '../shared/contract/orders';
+import { ORDER_RECORD_REJECTED, awaitCancel, awaitOutcome, cancelOrder, getOrderState, orderStatusSearchAttribute, requestCancel } from '../shared/order-workflow';
 
 type OrderActivities = ReturnType<typeof createOrderActivities>;
 
@@ -54,9 +38,8 @@ const { releaseLine } = proxyActivities<OrderActivities>({
 function failureReasonOf(err: ActivityFailure): { reason: FailureReason; message: string } {
   const cause = err.cause;
   if (cause instanceof ApplicationFailure) {
-    if (cause.type === INVENTORY_ERRORS.outOfStock) return { reason: 'out_of_stock', message: cause.message };
-    if (cause.type === INVENTORY_ERRORS.unknownItem) return { reason: 'unknown_item', message: cause.message };
-    if (cause.type === INVENTORY_ERRORS.invalidQuantity) return { reason: 'invalid_quantity', message: cause.message };
+    const reason = refusalOfFailure(cause.type)?.reason;
+    if (reason) return { reason, message: cause.message };
   }
   const message =
     cause instanceof TimeoutFailure
@@ -121,7 +104,7 @@ async function orderSaga(input: OrderInput, version: SagaVersion): Promise<Order
       initialInterval: '200ms',
       backoffCoefficient: 2,
       maximumInterval: '5s',
-      nonRetryableErrorTypes: Object.values(INVENTORY_ERRORS),
+      nonRetryableErrorTypes: [...REFUSAL_FAILURE_TYPES],
     },
   });
 

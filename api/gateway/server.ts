@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '../../shared/logger';
 import { createOrdersDb } from '../../shared/orders-db';
 import { temporalConnectOptions } from '../../shared/temporal-connection';
-import { createMetricsRegistry } from '../http/metrics';
+import { createMetricsRegistry } from '../../shared/metrics';
 import { buildGatewayApp } from './app';
 import { loadGatewayConfig } from './config';
 

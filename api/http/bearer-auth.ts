@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { PROBLEM_TYPES } from '../../shared/problems';
+import { PROBLEM_TYPES } from '../../shared/contract/problems';
 import { HttpProblem } from './problem';
 
 /** A configured bearer token and the role it grants. */

@@ -1,6 +1,6 @@
 import type { AnyFastify } from './types';
 import { Type } from '@sinclair/typebox';
-import { checkDependencies, type DependencyCheck } from '../../shared/health';
+import { checkDependencies, type DependencyCheck } from '../../shared/contract/health';
 
 export type { DependencyCheck };
 

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import type { AnyFastify } from './types';
 import { Type } from '@sinclair/typebox';
-import { PROBLEM_TYPES, type Problem, type ProblemType } from '../../shared/problems';
+import { PROBLEM_TYPES, type Problem, type ProblemType } from '../../shared/contract/problems';
+import type { Refusal } from '../../shared/contract/refusals';
 import { isDataException } from '../../shared/postgres-errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -40,6 +41,11 @@ export class HttpProblem extends Error {
     readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail ?? title);
+  }
+
+  /** A business refusal from the shared table (contract/refusals.ts). */
+  static refusal(refusal: Refusal, detail: string, extensions: Record<string, unknown> = {}): HttpProblem {
+    return new HttpProblem(refusal.status, refusal.problemType, refusal.title, detail, extensions);
   }
 
   toJSON(instance?: string): Problem {

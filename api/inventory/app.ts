@@ -3,11 +3,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { PROBLEM_TYPES } from '../../shared/problems';
+import { PROBLEM_TYPES } from '../../shared/contract/problems';
+import { REFUSALS } from '../../shared/contract/refusals';
 import { requireRole, type BearerCredential } from '../http/bearer-auth';
 import { registerHealthRoutes } from '../http/health';
 import { credentialOrAddress, registerRateLimit, tokenKey } from '../http/rate-limit';
-import { createMetricsRegistry, registerHttpMetrics, registerInventoryMetrics } from '../http/metrics';
+import { createMetricsRegistry } from '../../shared/metrics';
+import { registerHttpMetrics } from '../http/metrics';
+import { registerInventoryMetrics } from './metrics';
 import { registerOpenApi } from '../http/openapi';
 import { HttpProblem, problemResponses, registerProblemHandling } from '../http/problem';
 import { httpServerOptions } from '../http/server-options';
@@ -15,7 +18,7 @@ import { registerStrictValidation } from '../http/validation';
 import { registerAdminRoutes } from './admin-routes';
 import { createChaosFaults, type ChaosStore } from './chaos';
 import { NO_FAULTS, type InventoryFaults } from './faults';
-import { AuditRow, MAX_STOCK, DeductBody, DeductResult, Item, ItemId, ReleaseBody, ReleaseResult, RestockBody } from './schemas';
+import { AuditRow, MAX_STOCK, DeductBody, DeductResult, Item, ItemId, ReleaseBody, ReleaseResult, RestockBody } from '../../shared/contract/inventory-api';
 import type { InventoryStore } from './store';
 
 export interface InventoryAppDeps {
@@ -96,7 +99,7 @@ export async function buildInventoryApp({ store, logLevel, credentials, rateLimi
     { schema: { tags: ['inventory'], params: Type.Object({ item_id: ItemId }), response: { 200: Item, ...problems } } },
     async (request) => {
       const item = await store.get(request.params.item_id);
-      if (!item) throw new HttpProblem(404, PROBLEM_TYPES.unknownItem, 'Unknown item', `No item '${request.params.item_id}'`);
+      if (!item) throw HttpProblem.refusal(REFUSALS.unknownItem, `No item '${request.params.item_id}'`);
       return item;
     },
   );
@@ -119,13 +122,13 @@ export async function buildInventoryApp({ store, logLevel, credentials, rateLimi
       inventoryMetrics.outcome('reserve', outcome.kind);
       switch (outcome.kind) {
         case 'unknown-item':
-          throw new HttpProblem(404, PROBLEM_TYPES.unknownItem, 'Unknown item', `No item '${item_id}'`);
+          throw HttpProblem.refusal(REFUSALS.unknownItem, `No item '${item_id}'`);
         case 'out-of-stock':
-          throw new HttpProblem(409, PROBLEM_TYPES.outOfStock, 'Out of stock', `'${item_id}' has ${outcome.available} left, ${quantity} requested`, {
+          throw HttpProblem.refusal(REFUSALS.outOfStock, `'${item_id}' has ${outcome.available} left, ${quantity} requested`, {
             available: outcome.available,
           });
         case 'released-before':
-          throw new HttpProblem(409, PROBLEM_TYPES.reservationReleased, 'Reservation released', `Reservation '${reservation_id}' was released before it was made`);
+          throw HttpProblem.refusal(REFUSALS.reservationReleased, `Reservation '${reservation_id}' was released before it was made`);
         case 'replayed':
           if (await dropAnswer(reply, 'reserve')) return reply;
           return reply.code(200).send({ reservation_id, item_id: outcome.itemId, quantity: outcome.quantity, replayed: true });
@@ -159,7 +162,7 @@ export async function buildInventoryApp({ store, logLevel, credentials, rateLimi
     async (request) => {
       const { item_id } = request.params;
       const outcome = await store.restock(item_id, request.body.quantity, MAX_STOCK);
-      if (outcome.kind === 'unknown-item') throw new HttpProblem(404, PROBLEM_TYPES.unknownItem, 'Unknown item', `No item '${item_id}'`);
+      if (outcome.kind === 'unknown-item') throw HttpProblem.refusal(REFUSALS.unknownItem, `No item '${item_id}'`);
       if (outcome.kind === 'over-limit') {
         throw new HttpProblem(409, PROBLEM_TYPES.stockLimitExceeded, 'Stock limit exceeded', `An item holds at most ${MAX_STOCK} units.`, { max_stock: MAX_STOCK });
       }

@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createMetricsRegistry } from '../http/metrics';
+import { createMetricsRegistry } from '../../shared/metrics';
 import { buildInventoryApp } from './app';
 import { createChaosStore } from './chaos';
 import { loadInventoryConfig } from './config';

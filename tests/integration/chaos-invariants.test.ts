@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { checkInvariants, type InvariantResult } from '../../chaos/invariants';
 import { MIGRATION_DIRS, applyMigrations } from '../../infra/migrate';
 import { ensureDatabases, postgresUrl, type PgRole } from '../../infra/postgres';
-import { ORDER_EVENTS_STREAM } from '../../shared/orders';
+import { ORDER_EVENTS_STREAM } from '../../shared/contract/orders';
 import { temporalConnectOptions } from '../../shared/temporal-connection';
 
 /** The chaos proof is only worth something if each invariant can fail: seed a small consistent world, break it one way at a time. */

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MAX_PREFER_WAIT_SECONDS } from '../../api/gateway/orders/schemas';
+import { MAX_PREFER_WAIT_SECONDS } from '../../shared/contract/order-api';
 import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN, startTestServices, type TestServices } from '../support/services';
 
 const run = promisify(execFile);

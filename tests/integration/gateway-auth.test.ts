@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientStore } from '../../api/gateway/clients/store';
-import { PROBLEM_TYPES } from '../../shared/problems';
+import { PROBLEM_TYPES } from '../../shared/contract/problems';
 import {
   TEST_ADMIN_TOKEN,
   bearer,

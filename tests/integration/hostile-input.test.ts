@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClientStore } from '../../api/gateway/clients/store';
 import { httpServerOptions } from '../../api/http/server-options';
 import { registerProblemHandling } from '../../api/http/problem';
-import { PROBLEM_TYPES } from '../../shared/problems';
+import { PROBLEM_TYPES } from '../../shared/contract/problems';
 import { TEST_SERVICE_TOKEN, TEST_STUCK_AFTER_MS, bearer, createTestItem, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
 
 let s: TestServices;

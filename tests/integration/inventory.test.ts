@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_RESTOCK, MAX_STOCK } from '../../api/inventory/schemas';
-import { PROBLEM_TYPES } from '../../shared/problems';
+import { MAX_RESTOCK, MAX_STOCK } from '../../shared/contract/inventory-api';
+import { PROBLEM_TYPES } from '../../shared/contract/problems';
 import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN, createTestItem, startTestServices, type TestServices } from '../support/services';
 
 let s: TestServices;

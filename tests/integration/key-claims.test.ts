@@ -5,7 +5,7 @@ import { createOrderStore } from '../../activities/order-store';
 import { orderIdFor } from '../../api/gateway/orders/idempotency';
 import { claimKey } from '../../api/gateway/orders/key-claims';
 import { viewFromRow } from '../../api/gateway/orders/views';
-import type { OrderState } from '../../shared/orders';
+import type { OrderState } from '../../shared/contract/orders';
 import { createOrdersDb } from '../../shared/orders-db';
 
 const databaseUrl = inject('infra').ordersDatabaseUrl;

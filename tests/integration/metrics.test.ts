@@ -7,7 +7,7 @@ import { freePort } from '../../infra/ports';
 import { SupervisedService, serviceSpecs } from '../../infra/stack';
 import { PROMETHEUS_SERIES, parseSamples, referencedMetrics, sampleValue, type Sample } from '../../observability/references';
 import { createTestItem, postOrder } from '../support/services';
-import { ORDER_WORKFLOW_TYPE } from '../../shared/orders';
+import { ORDER_WORKFLOW_TYPE } from '../../shared/order-workflow';
 import { temporalConnectionVariables } from '../../shared/temporal-connection';
 
 /**

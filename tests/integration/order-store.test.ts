@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { UnstorableTransition, createOrderStore } from '../../activities/order-store';
-import type { LineStatus, OrderState, OrderStatus } from '../../shared/orders';
+import type { LineStatus, OrderState, OrderStatus } from '../../shared/contract/orders';
 import { createOrdersDb } from '../../shared/orders-db';
 
 const db = createOrdersDb(inject('infra').ordersDatabaseUrl);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderIdFor } from '../../api/gateway/orders/idempotency';
-import { ORDER_EVENTS_STREAM } from '../../shared/orders';
+import { ORDER_EVENTS_STREAM } from '../../shared/contract/orders';
 import { bearer, createTestItem, getOrder, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
 
 let s: TestServices;

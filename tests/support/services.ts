@@ -13,7 +13,7 @@ import { buildInventoryApp } from '../../api/inventory/app';
 import { NO_FAULTS, type InventoryFaults } from '../../api/inventory/faults';
 import { createChaosStore } from '../../api/inventory/chaos';
 import { createInventoryStore, type InventoryStore } from '../../api/inventory/store';
-import type { OrderPolicy } from '../../shared/orders';
+import type { OrderPolicy } from '../../shared/contract/orders';
 import { createOrdersDb, type OrdersDb } from '../../shared/orders-db';
 import { temporalConnectOptions } from '../../shared/temporal-connection';
 import { createOrderWorker } from '../../workers/order-worker';

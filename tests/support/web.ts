@@ -79,7 +79,7 @@ export async function startDashboard(buildDir: string, env: DashboardEnv, name =
     );
   } catch (err) {
     await server.stop();
-    throw new Error(`dashboard did not start: ${(err as Error).message}\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+    throw new Error(`dashboard did not start: ${(err as Error).message}\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`, { cause: err });
   }
   return { url, stop: () => server.stop() };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CHAOS_OFF, applyChaosUpdate, createChaosFaults, type ChaosSettings, type ChaosStore } from '../../api/inventory/chaos';
+import { createChaosFaults, type ChaosStore } from '../../api/inventory/chaos';
+import { CHAOS_OFF, applyChaosUpdate, type ChaosSettings } from '../../shared/contract/chaos';
 
 const fixedStore = (settings: Partial<ChaosSettings>): ChaosStore => {
   const state = { ...CHAOS_OFF, ...settings };

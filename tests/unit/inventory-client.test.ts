@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInventoryClient } from '../../activities/inventory-client';
-import { INVENTORY_ERRORS } from '../../shared/orders';
-import { PROBLEM_TYPES } from '../../shared/problems';
+import { REFUSALS } from '../../shared/contract/refusals';
+import { PROBLEM_TYPES } from '../../shared/contract/problems';
 
 /** A fake inventory service: each path answers one way. */
 const seen: { path: string; body: unknown; authorization?: string }[] = [];
@@ -54,7 +54,7 @@ describe('inventory client', () => {
   it('turns a business refusal into a non-retryable failure of a stable type', async () => {
     const failure = await reserve('gone').catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(ApplicationFailure);
-    expect(failure).toMatchObject({ type: INVENTORY_ERRORS.outOfStock, nonRetryable: true, message: 'none left' });
+    expect(failure).toMatchObject({ type: REFUSALS.outOfStock.failureType, nonRetryable: true, message: 'none left' });
   });
 
   it('leaves 5xx, dropped connections, slow answers and cancels to the retry policy', async () => {

@@ -13,7 +13,6 @@ import {
   gracePeriodProblems,
   ingressBackend,
   type K8sObject,
-  parseObjects,
   probePathProblems,
   secretProblems,
   selectorProblems,

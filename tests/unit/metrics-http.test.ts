@@ -2,7 +2,10 @@ import Fastify from 'fastify';
 import pino from 'pino';
 import type { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMetricsRegistry, registerGatewayMetrics, registerHttpMetrics, registerInventoryMetrics } from '../../api/http/metrics';
+import { registerGatewayMetrics } from '../../api/gateway/metrics';
+import { registerHttpMetrics } from '../../api/http/metrics';
+import { registerInventoryMetrics } from '../../api/inventory/metrics';
+import { createMetricsRegistry } from '../../shared/metrics';
 import { registerProblemHandling } from '../../api/http/problem';
 import { parseSamples, sampleValue } from '../../observability/references';
 

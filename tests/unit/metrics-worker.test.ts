@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrderActivities, type OrderMetrics } from '../../activities';
 import { parseSamples, sampleValue } from '../../observability/references';
-import type { OrderState, OrderStatus } from '../../shared/orders';
+import type { OrderState, OrderStatus } from '../../shared/contract/orders';
 import { deepHealthRoute } from '../../workers/http';
 import { createOrderMetrics, createWorkerMetricsEndpoint, createWorkerRegistry } from '../../workers/metrics';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_CONFIG, renderLocalPrometheusConfig } from '../../observability/local-prometheus';
+import { LOCAL_CONFIG, renderLocalPrometheusConfig } from '../../infra/prometheus';
 import { OBSERVABILITY_DIR, RULES_DIR } from '../../observability/references';
 
 const PROMETHEUS_DIR = path.join(OBSERVABILITY_DIR, 'prometheus');

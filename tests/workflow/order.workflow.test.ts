@@ -6,20 +6,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { createOrderActivities } from '../../activities';
-import {
-  INVENTORY_ERRORS,
-  ORDER_RECORD_REJECTED,
-  ORDER_WORKFLOW_TYPE,
-  awaitCancel,
-  awaitOutcome,
-  cancelOrder,
-  getOrderState,
-  orderStatusSearchAttribute,
-  requestCancel,
-  type OrderInput,
-  type OrderPolicy,
-  type OrderState,
-} from '../../shared/orders';
+import { type OrderInput, type OrderPolicy, type OrderState } from '../../shared/contract/orders';
+import { ORDER_RECORD_REJECTED, ORDER_WORKFLOW_TYPE, awaitCancel, awaitOutcome, cancelOrder, getOrderState, orderStatusSearchAttribute, requestCancel } from '../../shared/order-workflow';
+import { REFUSALS } from '../../shared/contract/refusals';
 import type { orderWorkflowV2 } from '../../workflows/order.workflow';
 
 type Activities = ReturnType<typeof createOrderActivities>;
@@ -134,7 +123,7 @@ describe('order saga (real dev server, fake activities)', () => {
       async reserveLine({ reservationId }) {
         const line = reservationId.split(':')[1];
         calls.push(`reserve ${line}`);
-        if (line === '3') throw ApplicationFailure.nonRetryable('no stock', INVENTORY_ERRORS.outOfStock);
+        if (line === '3') throw ApplicationFailure.nonRetryable('no stock', REFUSALS.outOfStock.failureType);
         return { attempt: 1, replayed: false };
       },
     });
@@ -279,7 +268,7 @@ describe('order saga (real dev server, fake activities)', () => {
     const compensationHeld = new Promise<void>((resolve) => (releaseCompensation = resolve));
     const { activities } = fakeActivities({
       async reserveLine({ reservationId }) {
-        if (reservationId.endsWith(':2')) throw ApplicationFailure.nonRetryable('gone', INVENTORY_ERRORS.outOfStock);
+        if (reservationId.endsWith(':2')) throw ApplicationFailure.nonRetryable('gone', REFUSALS.outOfStock.failureType);
         return { attempt: 1, replayed: false };
       },
       async releaseLine() {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { ORDER_WORKFLOW_TYPE, ORDER_WORKFLOW_TYPES } from '../../shared/orders';
+import { ORDER_WORKFLOW_TYPE, ORDER_WORKFLOW_TYPES } from '../../shared/order-workflow';
 import { HISTORIES_DIR } from '../support/histories';
 
 /**

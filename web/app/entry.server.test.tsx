@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PROBLEM_TYPES } from '../../shared/problems';
+import { PROBLEM_TYPES } from '../../shared/contract/problems';
 import { startFakeService, type FakeService } from './test-support/fake-service';
 import { CHAOS_OFF as CHAOS, DASHBOARD, HOST, TEST_PASSWORD, TEST_SESSION_SECRET, createTestHandler } from './test-support/request-handler';
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { PROBLEM_TYPES } from '../../../shared/problems';
+import { PROBLEM_TYPES } from '../../../shared/contract/problems';
 import { bearerToken, sameSecret } from '../../http/bearer-auth';
 import { HttpProblem } from '../../http/problem';
 import { ADMIN_TOKEN_CALLER, hashApiKey, type Caller } from './keys';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
-import { ORDER_EVENTS_STREAM } from '../../../shared/orders';
+import { ORDER_EVENTS_STREAM } from '../../../shared/contract/orders';
 
 export interface StreamEntry {
   /** Redis stream id; SSE clients send it back as Last-Event-ID to resume. */

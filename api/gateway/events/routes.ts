@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { PROBLEM_TYPES } from '../../../shared/problems';
+import { PROBLEM_TYPES } from '../../../shared/contract/problems';
 import { HttpProblem, problemResponses } from '../../http/problem';
 import type { AnyFastify } from '../../http/types';
 import { callerOf } from '../clients/authenticate';

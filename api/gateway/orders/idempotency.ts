@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OrderLineInput } from '../../../shared/orders';
+import type { OrderLineInput } from '../../../shared/contract/orders';
 
 /**
  * Idempotency-Key, as in the IETF draft "The Idempotency-Key HTTP Header Field": a string the
@@ -24,8 +24,6 @@ export function checkIdempotencyKey(header: string | string[] | undefined): KeyC
 export function orderIdFor(clientId: string, key: string): string {
   return `ord_${createHash('sha256').update(`${clientId}\n${key}`).digest('hex').slice(0, 32)}`;
 }
-
-export const ORDER_ID_PATTERN = '^ord_[0-9a-f]{32}$';
 
 /** Fingerprint of what was asked for: the seed's single-item body and a one-line `lines` body match. */
 export function requestHashFor(lines: OrderLineInput[]): string {

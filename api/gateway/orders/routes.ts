@@ -1,8 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { PROBLEM_TYPES } from '../../../shared/problems';
-import type { OrderLineInput, OrderStatus } from '../../../shared/orders';
+import { PROBLEM_TYPES } from '../../../shared/contract/problems';
+import type { OrderLineInput, OrderStatus } from '../../../shared/contract/orders';
 import { HttpProblem, problemResponses } from '../../http/problem';
 import { callerOf } from '../clients/authenticate';
 import { checkIdempotencyKey } from './idempotency';
@@ -15,7 +15,7 @@ import {
   OrderIdParams,
   OrderList,
   OrderView,
-} from './schemas';
+} from '../../../shared/contract/order-api';
 import { CancelNotDelivered, IdempotencyKeyReused, InvalidCursor, OrderNotCancellable, OrderNotFound, OrderStateUnavailable, type OrderService } from './service';
 
 type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -5,23 +5,13 @@ import {
 } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OrdersDb } from '../../../shared/orders-db';
-import {
-  ORDER_WORKFLOW_TYPE,
-  TERMINAL_STATUSES,
-  awaitCancel,
-  awaitOutcome,
-  cancelOrder,
-  getOrderState,
-  orderStatusSearchAttribute,
-  type OrderLineInput,
-  type OrderPolicy,
-  type OrderStatus,
-} from '../../../shared/orders';
+import { ORDER_ID_PATTERN, TERMINAL_STATUSES, type OrderLineInput, type OrderPolicy, type OrderStatus } from '../../../shared/contract/orders';
+import { ORDER_WORKFLOW_TYPE, awaitCancel, awaitOutcome, cancelOrder, getOrderState, orderStatusSearchAttribute } from '../../../shared/order-workflow';
 import type { orderWorkflowV2 } from '../../../workflows';
 import type { Caller } from '../clients/keys';
-import { ORDER_ID_PATTERN, orderIdFor, requestHashFor } from './idempotency';
+import { orderIdFor, requestHashFor } from './idempotency';
 import { claimKey, type OrderWithLines } from './key-claims';
-import type { OrderView } from './schemas';
+import type { OrderView } from '../../../shared/contract/order-api';
 import { viewFromRequest, viewFromRow, viewFromState } from './views';
 
 export class IdempotencyKeyReused extends Error {}

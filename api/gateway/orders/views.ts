@@ -1,7 +1,7 @@
 import type { OrderLine as OrderLineRow, Order as OrderRow } from '../../../generated/orders-client/client';
-import type { OrderLineInput, OrderState, OrderStatus, TimelineEntry } from '../../../shared/orders';
-import { reservationIdFor } from '../../../shared/orders';
-import type { OrderView } from './schemas';
+import type { OrderLineInput, OrderState, OrderStatus, TimelineEntry } from '../../../shared/contract/orders';
+import { reservationIdFor } from '../../../shared/contract/orders';
+import type { OrderView } from '../../../shared/contract/order-api';
 
 const optional = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 

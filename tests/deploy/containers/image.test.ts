@@ -97,7 +97,7 @@ describe('the image (buildah build, podman run)', () => {
         // Deep: the container reaches Postgres, Redis, Temporal and the other services.
         await waitForHttp200(healthUrl(ports, service, true), 60_000);
       } catch (err) {
-        throw new Error(`${service}: ${(err as Error).message}\n${name} logs:\n${await logsOf(name)}`);
+        throw new Error(`${service}: ${(err as Error).message}\n${name} logs:\n${await logsOf(name)}`, { cause: err });
       }
       // The image's own HEALTHCHECK (healthcheck.mjs finds the service and its port from PID 1 and the env).
       const check = await podman(tools, ['healthcheck', 'run', name], { allowFailure: true });

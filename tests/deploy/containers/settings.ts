@@ -96,7 +96,7 @@ export const healthUrl = (ports: ContainerPorts, service: ContainerService, deep
 /** Polls until the URL answers 200, or throws with the last answer (or error) after `timeoutMs`. */
 export async function waitForHttp200(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
+  let last: string;
   for (;;) {
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });

@@ -1,16 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { deadUrl, startFakeService, thrown, type FakeService } from '../test-support/fake-service';
+import { CHAOS_OFF } from '../../../shared/contract/chaos';
 import { createInventoryClient } from './inventory.server';
 
-const CHAOS_OFF = {
-  enabled: false,
-  latency_ms: 0,
-  latency_rate: 0,
-  crash_rate: 0,
-  lost_response_rate: 0,
-  kill_rate: 0,
-  updated_at: '2026-11-25T00:00:00.000Z',
-};
 const ITEM = {
   item_id: 'ps5',
   name: 'PlayStation 5',

@@ -1,8 +1,8 @@
 /** The new-order form's fields, read the same way whether the browser ran JavaScript or not. */
 
-/** The gateway's limits (api/gateway/orders/schemas.ts; a unit test keeps them equal). */
-export const MAX_LINES = 20;
-export const MAX_QUANTITY = 1000;
+import { MAX_LINES, MAX_QUANTITY } from '../../../shared/contract/orders';
+
+export { MAX_LINES, MAX_QUANTITY };
 
 export interface DraftLine {
   item_id: string;

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LINES as GATEWAY_MAX_LINES } from '../../../api/gateway/orders/schemas';
-import { ORDER_STATUSES as SHARED_STATUSES } from '../../../shared/orders';
 import { EMPTY_LINE, MAX_LINES, editDraft, parseOrder, readDraft } from './order-form';
 import { ORDER_STATUSES, applyOrderEvent, canCancel, formatTime, parseStatus, withLiveStatus } from './orders';
 import type { OrderEvent } from './types';
@@ -14,11 +12,6 @@ const event = (orderId: string, version: number, status: OrderEvent['status']): 
 });
 
 describe('order helpers', () => {
-  it('keep the browser’s copies of the shared limits in step', () => {
-    expect(ORDER_STATUSES).toEqual(SHARED_STATUSES);
-    expect(MAX_LINES).toBe(GATEWAY_MAX_LINES);
-  });
-
   it('accept only known statuses as a filter', () => {
     expect(parseStatus('FAILED')).toBe('FAILED');
     expect(parseStatus('failed')).toBeUndefined();

@@ -1,9 +1,8 @@
+import { ORDER_ID_PATTERN, ORDER_STATUSES } from '../../../shared/contract/orders';
 import type { OrderEvent, OrderStatus, OrderView } from './types';
 
-/** Same order as shared/orders.ts (a unit test checks), which the browser bundle cannot import. */
-export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'COMPENSATING', 'FAILED', 'CANCELLING', 'CANCELLED'] as const satisfies readonly OrderStatus[];
-
-export const ORDER_ID = /^ord_[0-9a-f]{32}$/;
+export { ORDER_STATUSES };
+export const ORDER_ID = new RegExp(ORDER_ID_PATTERN);
 
 export function parseStatus(value: string | null): OrderStatus | undefined {
   return ORDER_STATUSES.find((status) => status === value);

@@ -1,4 +1,4 @@
-import type { Problem } from '../../../shared/problems';
+import type { Problem } from '../../../shared/contract/problems';
 import { setSecurityHeaders } from './security-headers.server';
 
 /** A refusal as problem+json, with the security headers: resource routes skip entry.server, which would add them. */

@@ -1,4 +1,4 @@
-import { PROBLEM_TYPES } from '../../../shared/problems';
+import { PROBLEM_TYPES } from '../../../shared/contract/problems';
 import { problemResponse } from './problem-response.server';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);

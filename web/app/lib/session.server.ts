@@ -1,5 +1,5 @@
 import { createCookieSessionStorage, redirect } from '@remix-run/node';
-import { PROBLEM_TYPES } from '../../../shared/problems';
+import { PROBLEM_TYPES } from '../../../shared/contract/problems';
 import { config } from '../config.server';
 import { problemResponse } from './problem-response.server';
 

@@ -3,10 +3,10 @@
  * REST client of the gateway and the inventory service, and tsc catches any drift.
  */
 import type { Static } from '@sinclair/typebox';
-import type { OrderList as OrderListSchema, OrderView } from '../../../api/gateway/orders/schemas';
-import type { ChaosSettings as ChaosState, ChaosUpdate } from '../../../api/inventory/chaos';
-import type { Item as ItemSchema } from '../../../api/inventory/schemas';
-import type { OrderEvent, OrderStatus } from '../../../shared/orders';
+import type { OrderList as OrderListSchema, OrderView } from '../../../shared/contract/order-api';
+import type { ChaosSettings as ChaosState, ChaosUpdate } from '../../../shared/contract/chaos';
+import type { Item as ItemSchema } from '../../../shared/contract/inventory-api';
+import type { OrderEvent, OrderStatus } from '../../../shared/contract/orders';
 
 /** GET/POST/DELETE /api/admin/chaos of the inventory service. */
 export type { ChaosState, ChaosUpdate, OrderEvent, OrderStatus, OrderView };

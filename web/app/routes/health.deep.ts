@@ -1,4 +1,4 @@
-import { checkDependencies } from '../../../shared/health';
+import { checkDependencies } from '../../../shared/contract/health';
 import { gateway } from '../lib/gateway.server';
 import { setSecurityHeaders } from '../lib/security-headers.server';
 

@@ -1,19 +1,12 @@
 import { createRequestHandler, type ServerBuild } from '@remix-run/node';
+import { CHAOS_OFF } from '../../../shared/contract/chaos';
 
 export const DASHBOARD = 'http://dashboard.test:3000';
 export const HOST = { host: 'dashboard.test:3000' };
 export const TEST_PASSWORD = 'test-dashboard-password';
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789';
 /** Chaos settings as the inventory service answers them when chaos mode is off. */
-export const CHAOS_OFF = {
-  enabled: false,
-  latency: false,
-  latency_ms: 0,
-  latency_rate: 0,
-  error_rate: 0,
-  timeout_rate: 0,
-  updated_at: new Date(0).toISOString(),
-};
+export { CHAOS_OFF };
 
 export interface TestRoute {
   id: string;

@@ -1,4 +1,4 @@
-/** Deep health shared by every process: each dependency checked at once, with its latency. */
+/** Deep health, the same in every process (/health/deep): each dependency checked at once, with its latency. */
 export type DependencyCheck = () => Promise<unknown>;
 
 export interface DependencyResult {
@@ -15,14 +15,17 @@ export interface DeepHealthReport {
 async function timed(check: DependencyCheck, timeoutMs: number): Promise<DependencyResult> {
   const started = performance.now();
   const latency = () => Math.round((performance.now() - started) * 10) / 10;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await Promise.race([
       check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
     ]);
     return { status: 'up', latency_ms: latency() };
   } catch (err) {
     return { status: 'down', latency_ms: latency(), error: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

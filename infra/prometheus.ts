@@ -5,9 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertPortFree, waitFor } from '../infra/ports';
-import { ManagedProcess } from '../infra/process';
-import { OBSERVABILITY_DIR, RULES_DIR } from './references';
+import { assertPortFree, waitFor } from './ports';
+import { ManagedProcess } from './process';
+import { OBSERVABILITY_DIR, RULES_DIR } from '../observability/references';
 
 export const LOCAL_CONFIG = path.join(OBSERVABILITY_DIR, 'prometheus', 'prometheus.yml');
 

@@ -1,17 +1,19 @@
 /**
- * The order saga's contract: task queue, messages and payload types, shared by the
- * workflow, the activities, the worker and the gateway. Imported by workflow code, so it
- * must stay deterministic and free of Node built-ins.
+ * The order as every party sees it: statuses, limits, states and events. Browser-safe (no
+ * Temporal, no Node built-ins): the dashboard imports it as the services do, and the workflow
+ * too, so it stays deterministic.
  */
-import { defineSearchAttributeKey } from '@temporalio/common';
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
-export const TASK_QUEUE = 'orders';
-/** The workflow type the gateway starts; workflows/order.workflow.ts explains the versions. */
-export const ORDER_WORKFLOW_TYPE = 'orderWorkflowV2';
-/** Every saga version a worker still runs, oldest first. */
-export const ORDER_WORKFLOW_TYPES = ['orderWorkflow', ORDER_WORKFLOW_TYPE] as const;
 export const ORDER_EVENTS_STREAM = 'orders.events';
+
+/** Lines per order and units per line, as the gateway and the dashboard's form accept them. */
+export const MAX_LINES = 20;
+export const MAX_QUANTITY = 1000;
+/** Item ids: what the inventory stores and every body that names an item accepts. */
+export const ITEM_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
+export const ITEM_ID_MAX_LENGTH = 64;
+/** Order ids derive from the client and its Idempotency-Key: `ord_` and 32 hex digits. */
+export const ORDER_ID_PATTERN = '^ord_[0-9a-f]{32}$';
 
 export const ORDER_STATUSES = [
   'PENDING',
@@ -26,12 +28,6 @@ export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'FAILED',
 /** CONFIRMED is terminal for the purchase, yet a cancel (a return) can still follow it. */
 export const FINAL_STATUSES: readonly OrderStatus[] = ['FAILED', 'CANCELLED'];
 
-/**
- * The order's status as a Temporal search attribute, for filtering in the Web UI. The gateway
- * sets PENDING when it starts the workflow; the saga upserts every later status.
- */
-export const orderStatusSearchAttribute = defineSearchAttributeKey('OrderStatus', 'KEYWORD');
-
 export function isTerminal(status: OrderStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
@@ -39,18 +35,11 @@ export function isTerminal(status: OrderStatus): boolean {
 export type LineStatus = 'PENDING' | 'RESERVING' | 'RESERVED' | 'REJECTED' | 'RELEASED';
 
 /** Why an order FAILED; `record_rejected`: the orders database refused its values (it compensated). */
-export type FailureReason = 'out_of_stock' | 'unknown_item' | 'invalid_quantity' | 'inventory_unavailable' | 'record_rejected';
-
-/** ApplicationFailure types the inventory activities throw; all of them are non-retryable. */
-export const INVENTORY_ERRORS = {
-  outOfStock: 'OutOfStock',
-  unknownItem: 'UnknownItem',
-  invalidQuantity: 'InvalidQuantity',
-  reservationReleased: 'ReservationReleased',
-} as const;
-
-/** Failure type of a transition the orders database refuses for its values: never retried. */
-export const ORDER_RECORD_REJECTED = 'OrderRecordRejected';
+export const FAILURE_REASONS = ['out_of_stock', 'unknown_item', 'invalid_quantity', 'inventory_unavailable', 'record_rejected'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+/** Why an order was CANCELLED: cancelled before confirmation, or returned after it. */
+export const CANCEL_REASONS = ['cancelled', 'returned'] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 export interface OrderLineInput {
   itemId: string;
@@ -97,7 +86,7 @@ export interface OrderState {
   orderId: string;
   clientId?: string;
   status: OrderStatus;
-  reason?: FailureReason | 'cancelled' | 'returned';
+  reason?: FailureReason | CancelReason;
   lastError?: string;
   lines: OrderLineState[];
   /** Increases with every recorded transition; the read model never goes backwards. */
@@ -142,28 +131,8 @@ export function cancelRefusal(state: Pick<OrderState, 'status' | 'cancelRequeste
   return state.status === 'CONFIRMED' ? 'the return window has closed' : `the order is already ${state.status}`;
 }
 
-export const getOrderState = defineQuery<OrderState>('getOrderState');
-/**
- * The cancel the gateway sends. A signal is in the workflow's history before any worker acts on
- * it, so once sent it cannot be lost; an ignored one (nothing left to cancel) changes nothing.
- */
-export const cancelOrder = defineSignal<[CancelRequest]>('cancelOrder');
-/**
- * Cancel that answers: rejected when nothing can be cancelled any more, else the state once
- * cancelled. Kept for direct Temporal clients and for histories that hold it; the gateway sends
- * the signal instead, because an update lost with a Temporal restart before its acceptance is
- * stored leaves behind what the worker already recorded of it (a CANCELLING row, stock held).
- */
-export const requestCancel = defineUpdate<OrderState, [CancelRequest]>('requestCancel');
 export interface CancelOutcome {
   state: OrderState;
   /** Set when the cancel was not taken: why nothing could be cancelled. */
   refusal?: string;
 }
-/**
- * Read-only, sent after the cancelOrder signal: waits up to `timeoutMs` until the order is
- * CANCELLED or FAILED or the cancel was not taken, and answers either way.
- */
-export const awaitCancel = defineUpdate<CancelOutcome, [number]>('awaitCancel');
-/** Waits up to `timeoutMs` for a terminal status and returns the state either way. */
-export const awaitOutcome = defineUpdate<OrderState, [number]>('awaitOutcome');

@@ -1,13 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ORDER_STATUSES, type OrderStatus } from '../../../shared/orders';
-import { SAFE_TEXT_PATTERN } from '../../../shared/text';
-import { ORDER_ID_PATTERN } from './idempotency';
+import { ITEM_ID_MAX_LENGTH, ITEM_ID_PATTERN, MAX_LINES, MAX_QUANTITY, ORDER_ID_PATTERN, ORDER_STATUSES, type OrderStatus } from './orders';
+import { SAFE_TEXT_PATTERN } from './text';
 
-export const MAX_LINES = 20;
 export const MAX_PREFER_WAIT_SECONDS = 30;
 
-const ItemId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', examples: ['ps5'] });
-const Quantity = Type.Integer({ minimum: 1, maximum: 1000, examples: [2] });
+const ItemId = Type.String({ minLength: 1, maxLength: ITEM_ID_MAX_LENGTH, pattern: ITEM_ID_PATTERN, examples: ['ps5'] });
+const Quantity = Type.Integer({ minimum: 1, maximum: MAX_QUANTITY, examples: [2] });
 const LineInput = Type.Object({ item_id: ItemId, quantity: Quantity }, { additionalProperties: false });
 
 export const CreateOrderBody = Type.Union(

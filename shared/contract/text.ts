@@ -5,6 +5,8 @@
  */
 export const SAFE_TEXT_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff]*$';
 
+// The control characters are what this pattern exists to find.
+// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f]|\p{Cs}/gu;
 
 /** What the read model stores for text that got past the edge anyway: readable, never a write error. */
