@@ -9,7 +9,8 @@ const WORKFLOW_IMPORTS = {
   patterns: [
     {
       regex: '^(?!@temporalio/(workflow|common)$|\\.\\./shared/(order-workflow|contract/[a-z-]+)$|\\./[a-z.-]+$)',
-      message: 'Workflow code is deterministic: import only @temporalio/workflow, @temporalio/common and ../shared/{order-workflow,contract/*}.',
+      message:
+        'Workflow code is deterministic: import only @temporalio/workflow, @temporalio/common and ../shared/{order-workflow,contract/*}.',
       allowTypeImports: true,
     },
   ],
@@ -40,14 +41,26 @@ export default tseslint.config(
   {
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
   {
     // Plain scripts run by Node (the image's build and health check).
     files: ['**/*.{js,mjs}'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', setTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
   },
   {
     // Untyped Kubernetes YAML, read field by field.

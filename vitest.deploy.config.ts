@@ -20,11 +20,7 @@ export default defineConfig({
         test: {
           // tests/support/infra.global.ts starts the real server for this project name.
           name: 'temporal-server',
-          include: [
-            'tests/integration/saga.test.ts',
-            'tests/integration/chaos.test.ts',
-            'tests/deploy/temporal-*.test.ts',
-          ],
+          include: ['tests/integration/saga.test.ts', 'tests/integration/chaos.test.ts', 'tests/deploy/temporal-*.test.ts'],
           globalSetup: ['tests/support/infra.global.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -56,7 +56,11 @@ export function createInventoryClient({ baseUrl, requestTimeoutMs, serviceToken 
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${serviceToken}` },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+            authorization: `Bearer ${serviceToken}`,
+          },
           signal,
         },
         (response) => {
@@ -90,8 +94,7 @@ export function createInventoryClient({ baseUrl, requestTimeoutMs, serviceToken 
   return {
     async reserve({ reservationId, itemId, quantity }, signal) {
       const body = (await call('/api/inventory/deduct', { reservation_id: reservationId, item_id: itemId, quantity }, signal)) as
-        | { replayed?: boolean }
-        | undefined;
+        { replayed?: boolean } | undefined;
       return { replayed: body?.replayed === true };
     },
     async release({ reservationId, itemId }, signal) {

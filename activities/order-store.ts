@@ -10,7 +10,8 @@ export class UnstorableTransition extends Error {
 }
 
 /** JSON for a jsonb parameter, with every string made storable. */
-const storableJson = (value: unknown) => JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? storableText(field) : field));
+const storableJson = (value: unknown) =>
+  JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? storableText(field) : field));
 const storableOrNull = (text: string | undefined) => (text === undefined ? null : storableText(text));
 
 export interface OrderStore {

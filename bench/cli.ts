@@ -186,7 +186,7 @@ async function search(
   }
   // A 20 s step can pass at a rate the 60 s hold cannot keep: then hold a little lower.
   const holds: StepResult[] = [];
-  for (let rate: number | undefined = holdRate(history()); rate !== undefined; ) {
+  for (let rate: number | undefined = holdRate(history()); rate !== undefined;) {
     const name = holds.length === 0 ? `${kind}-sustain` : `${kind}-sustain${holds.length + 1}`;
     const hold = await runStep(name, rate, durations.sustainS, driverFor(name, rate, durations.sustainS), parts);
     holds.push(hold);
@@ -195,13 +195,22 @@ async function search(
   return { steps: history(), failedHolds: holds.slice(0, -1), bestRate: bestRate(history()), sustained: holds.at(-1) };
 }
 
-function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run: Omit<OrderLoadRun, 'baseUrl' | 'apiKey' | 'items' | 'multiShare'>, onResult?: (result: OrderLoadResult) => void): StepDriver {
+function ordersDriver(
+  stack: BenchStack,
+  probe: OrdersProbe,
+  label: string,
+  run: Omit<OrderLoadRun, 'baseUrl' | 'apiKey' | 'items' | 'multiShare'>,
+  onResult?: (result: OrderLoadResult) => void,
+): StepDriver {
   const prefix = run.keyPrefix;
   return {
     label,
     sampleEveryMs: 1000,
     async send(signal) {
-      const result = await runOrderLoad({ ...run, baseUrl: stack.gatewayUrl, apiKey: stack.apiKey, items: BENCH_ITEMS, multiShare: options.multiShare }, signal);
+      const result = await runOrderLoad(
+        { ...run, baseUrl: stack.gatewayUrl, apiKey: stack.apiKey, items: BENCH_ITEMS, multiShare: options.multiShare },
+        signal,
+      );
       onResult?.(result);
       return { planned: result.planned, sent: result.ok + result.failed, errors: result.failed, dropped: result.dropped };
     },
@@ -215,7 +224,13 @@ function ordersDriver(stack: BenchStack, probe: OrdersProbe, label: string, run:
   };
 }
 
-function ceilingDriver(driver: CeilingDriver, idPrefix: string, rate: number, durationS: number, onRun: (run: Awaited<ReturnType<CeilingDriver['run']>>) => void): StepDriver {
+function ceilingDriver(
+  driver: CeilingDriver,
+  idPrefix: string,
+  rate: number,
+  durationS: number,
+  onRun: (run: Awaited<ReturnType<CeilingDriver['run']>>) => void,
+): StepDriver {
   let span = { first: 0, last: 0 };
   let started = 0;
   return {
@@ -248,7 +263,13 @@ async function latencyPhase(stack: BenchStack, probe: OrdersProbe, runTag: strin
 
   const prefix = `${runTag}lat-`;
   let accept: OrderLoadResult | undefined;
-  const step = await runStep('latency', rate, durations.latencyS, ordersDriver(stack, probe, 'latency', { mode: 'accept', rate, durationS: durations.latencyS, keyPrefix: prefix }, (r) => (accept = r)), parts);
+  const step = await runStep(
+    'latency',
+    rate,
+    durations.latencyS,
+    ordersDriver(stack, probe, 'latency', { mode: 'accept', rate, durationS: durations.latencyS, keyPrefix: prefix }, (r) => (accept = r)),
+    parts,
+  );
   const endToEnd = await probe.endToEnd(prefix);
   const counts = await probe.counts(prefix);
 
@@ -301,7 +322,9 @@ async function runMode(temporalMode: TemporalMode): Promise<BenchResult> {
     load: 'bench/order-load.ts (open model, node:http)',
     temporal: temporalVersion(temporalMode),
   };
-  progress(`${options.quick ? 'quick' : 'full'} run on the ${temporalMode === 'dev' ? 'Temporal dev server' : 'real Temporal server (mTLS)'}; load average now ${loadAvgBefore.map((v) => v.toFixed(2)).join(' ')}`);
+  progress(
+    `${options.quick ? 'quick' : 'full'} run on the ${temporalMode === 'dev' ? 'Temporal dev server' : 'real Temporal server (mTLS)'}; load average now ${loadAvgBefore.map((v) => v.toFixed(2)).join(' ')}`,
+  );
   const stack = await startBenchStack(ROOT, options, temporalMode, progress);
   current = stack;
   const service = (name: string) => stack.services.find((s) => s.spec.name === name)?.process.pid;
@@ -336,7 +359,9 @@ async function runMode(temporalMode: TemporalMode): Promise<BenchResult> {
         options.saga,
         parts,
         (name, rate, durationS) =>
-          ordersDriver(stack, probe, 'saga', { mode: 'accept', rate, durationS, keyPrefix: `${runTag}${name}-` }, (r) => accepts.set(name, r)),
+          ordersDriver(stack, probe, 'saga', { mode: 'accept', rate, durationS, keyPrefix: `${runTag}${name}-` }, (r) =>
+            accepts.set(name, r),
+          ),
         result.latency ? [result.latency.step] : [],
       );
       // Latency where the stack keeps up: the fixed latency rate may be beyond this machine.

@@ -61,7 +61,9 @@ export class MemorySampler {
   sample(): void {
     const processes = listProcesses();
     let stackPssKiB = 0;
-    const groupKiB = new Map<string, { rss: number; parts: string[] }>(Object.keys(this.groups).map((group) => [group, { rss: 0, parts: [] }]));
+    const groupKiB = new Map<string, { rss: number; parts: string[] }>(
+      Object.keys(this.groups).map((group) => [group, { rss: 0, parts: [] }]),
+    );
     for (const [part, root] of Object.entries(this.roots())) {
       if (root === undefined) continue;
       const pids = processTree(root, processes);

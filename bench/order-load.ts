@@ -61,10 +61,21 @@ function post(agent: http.Agent, url: URL, apiKey: string, body: string, key: st
   return new Promise((resolve, reject) => {
     const request = http.request(
       url,
-      { method: 'POST', agent, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key } },
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'idempotency-key': key,
+        },
+      },
       (response) => {
         response.resume();
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, replayed: response.headers['idempotency-replayed'] === 'true' }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, replayed: response.headers['idempotency-replayed'] === 'true' }),
+        );
         response.on('error', reject);
       },
     );
@@ -85,23 +96,39 @@ export async function runOrderLoad(run: OrderLoadRun, signal?: AbortSignal): Pro
   let failed = 0;
   let replayMismatch = 0;
   try {
-    const { planned, dropped } = await runArrivals({ rate: run.rate, durationS: run.durationS, maxInFlight: Math.max(100, run.rate * 2), signal }, async (i) => {
-      const n = run.mode === 'replay' ? i % Math.max(1, run.replayCount ?? 1) : i;
-      const sentAt = performance.now();
-      try {
-        const answer = await post(agent, url, run.apiKey, JSON.stringify(orderBody(n, run.items, run.multiShare)), `${run.keyPrefix}${n}`);
-        if (answer.status !== 201 && answer.status !== 202) {
+    const { planned, dropped } = await runArrivals(
+      { rate: run.rate, durationS: run.durationS, maxInFlight: Math.max(100, run.rate * 2), signal },
+      async (i) => {
+        const n = run.mode === 'replay' ? i % Math.max(1, run.replayCount ?? 1) : i;
+        const sentAt = performance.now();
+        try {
+          const answer = await post(
+            agent,
+            url,
+            run.apiKey,
+            JSON.stringify(orderBody(n, run.items, run.multiShare)),
+            `${run.keyPrefix}${n}`,
+          );
+          if (answer.status !== 201 && answer.status !== 202) {
+            failed += 1;
+            return;
+          }
+          latencies.push(performance.now() - sentAt);
+          if (answer.replayed !== (run.mode === 'replay')) replayMismatch += 1;
+        } catch {
           failed += 1;
-          return;
         }
-        latencies.push(performance.now() - sentAt);
-        if (answer.replayed !== (run.mode === 'replay')) replayMismatch += 1;
-      } catch {
-        failed += 1;
-      }
-    });
+      },
+    );
     const latency = distribution(latencies);
-    return { planned, ok: latencies.length, failed, dropped, replayMismatch, latency: { p50: latency.p50, p95: latency.p95, p99: latency.p99, max: latency.max } };
+    return {
+      planned,
+      ok: latencies.length,
+      failed,
+      dropped,
+      replayMismatch,
+      latency: { p50: latency.p50, p95: latency.p95, p99: latency.p99, max: latency.max },
+    };
   } finally {
     agent.destroy();
   }

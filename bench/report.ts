@@ -91,7 +91,8 @@ export interface BenchResult {
   targets: Target[];
 }
 
-const ms = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '-' : value < 10 ? value.toFixed(1) : value.toFixed(0));
+const ms = (value: number | undefined) =>
+  value === undefined || Number.isNaN(value) ? '-' : value < 10 ? value.toFixed(1) : value.toFixed(0);
 const pad = (text: string, width: number) => text.padEnd(width);
 const padL = (text: string, width: number) => text.padStart(width);
 
@@ -147,10 +148,14 @@ export const CEILING_WORKER = 'ceiling worker (bench only)';
  * server mode), and the same plus the Postgres backends of Temporal's role (the real server
  * persists there; the dev server's SQLite work is inside its one process).
  */
-export function temporalCpuPerCompletion(step: Pick<StepResult, 'cpu' | 'completedRate'>): { server: number; withPostgres: number } | undefined {
+export function temporalCpuPerCompletion(
+  step: Pick<StepResult, 'cpu' | 'completedRate'>,
+): { server: number; withPostgres: number } | undefined {
   if (step.completedRate <= 0) return undefined;
   const perPart = cpuPerCompletion(step);
-  const server = Object.entries(perPart).filter(([part]) => isTemporalPart(part)).reduce((sum, [, value]) => sum + value, 0);
+  const server = Object.entries(perPart)
+    .filter(([part]) => isTemporalPart(part))
+    .reduce((sum, [, value]) => sum + value, 0);
   const postgres = ((step.cpu.subParts?.[TEMPORAL_POSTGRES] ?? 0) * 1000) / step.completedRate;
   return { server, withPostgres: server + postgres };
 }
@@ -158,7 +163,9 @@ export function temporalCpuPerCompletion(step: Pick<StepResult, 'cpu' | 'complet
 /** CPU ms per completion of every part of the stack (the ceiling worker excluded). */
 export function stackCpuPerCompletion(step: Pick<StepResult, 'cpu' | 'completedRate'>): number | undefined {
   if (step.completedRate <= 0) return undefined;
-  return Object.entries(cpuPerCompletion(step)).filter(([part]) => part !== CEILING_WORKER).reduce((sum, [, value]) => sum + value, 0);
+  return Object.entries(cpuPerCompletion(step))
+    .filter(([part]) => part !== CEILING_WORKER)
+    .reduce((sum, [, value]) => sum + value, 0);
 }
 
 /** The per-part line, Temporal's processes summed into one figure (with their split when several). */
@@ -173,7 +180,10 @@ function cpuPerCompletionLine(step: StepResult): string {
     });
   if (temporalParts.length > 0) {
     const total = temporalParts.reduce((sum, [, value]) => sum + value, 0);
-    const split = temporalParts.length > 1 ? ` (${temporalParts.map(([part, value]) => `${part.replace(/^temporal-/, '')} ${value.toFixed(1)}`).join(', ')})` : '';
+    const split =
+      temporalParts.length > 1
+        ? ` (${temporalParts.map(([part, value]) => `${part.replace(/^temporal-/, '')} ${value.toFixed(1)}`).join(', ')})`
+        : '';
     entries.push(['temporal', total, split]);
   }
   return entries
@@ -218,10 +228,22 @@ export function renderTable(result: BenchResult): string {
     lines.push(`${pad('Latency (ms)', LABEL + 2)}${['p50', 'p95', 'p99', 'max', 'n'].map((h) => padL(h, 8)).join('')}`);
     if (l) {
       const errors = (n: number, what: string) => (n ? `${n} ${what}` : '');
-      lines.push(distributionRow(`accept at ${l.rate}/s (POST -> 202)`, l.accept, [errors(l.accept.errors, 'errors'), errors(l.accept.dropped, 'not sent')].filter(Boolean).join(', ')));
+      lines.push(
+        distributionRow(
+          `accept at ${l.rate}/s (POST -> 202)`,
+          l.accept,
+          [errors(l.accept.errors, 'errors'), errors(l.accept.dropped, 'not sent')].filter(Boolean).join(', '),
+        ),
+      );
       lines.push(distributionRow(`end-to-end at ${l.rate}/s (accept -> CONFIRMED)`, l.endToEnd, errors(l.notConfirmed, 'not confirmed')));
       lines.push(distributionRow('  of which saga (workflow start -> CONF.)', l.saga));
-      lines.push(distributionRow(`replay at ${l.rate}/s (same key + body)`, l.replay, [errors(l.replay.errors, 'errors'), errors(l.replay.notMarkedReplayed, 'not marked replayed')].filter(Boolean).join(', ')));
+      lines.push(
+        distributionRow(
+          `replay at ${l.rate}/s (same key + body)`,
+          l.replay,
+          [errors(l.replay.errors, 'errors'), errors(l.replay.notMarkedReplayed, 'not marked replayed')].filter(Boolean).join(', '),
+        ),
+      );
       if (!l.step.sustained) lines.push(`  NOTE: ${l.rate}/s was not sustained (${l.step.reasons[0]}): these figures include queueing`);
     }
     if (result.saga) {
@@ -230,18 +252,28 @@ export function renderTable(result: BenchResult): string {
       lines.push(distributionRow(`end-to-end at ${held.rate}/s (sustained saga run)`, held.endToEnd));
     }
     if (result.ceiling?.startLatency) {
-      lines.push(distributionRow(`ceiling: start at ${result.ceiling.sustained?.rate}/s (sustained)`, result.ceiling.startLatency, 'StartWorkflowExecution'));
+      lines.push(
+        distributionRow(
+          `ceiling: start at ${result.ceiling.sustained?.rate}/s (sustained)`,
+          result.ceiling.startLatency,
+          'StartWorkflowExecution',
+        ),
+      );
     }
     if (l) lines.push(`  latency phase ${cpuNote(l.step.cpu)}`);
     lines.push('');
   }
   lines.push(`Memory: peak RSS (MiB)`);
   for (const [part, peak] of Object.entries(result.memory.parts)) {
-    lines.push(`  ${pad(part, 40)}${padL(peak.peakRssMiB.toFixed(0), 8)}${peak.processes > 1 ? `  (${peak.processes} processes at most)` : ''}`);
+    lines.push(
+      `  ${pad(part, 40)}${padL(peak.peakRssMiB.toFixed(0), 8)}${peak.processes > 1 ? `  (${peak.processes} processes at most)` : ''}`,
+    );
   }
   for (const [group, sums] of Object.entries(result.memory.groups ?? {})) {
     if (sums.parts.length < 2) continue; // one process: its line above says it
-    lines.push(`  ${pad(`${group}, all ${sums.parts.length} processes (sum)`, 40)}${padL(sums.peakRssMiB.toFixed(0), 8)}  (idle after start ${sums.idleRssMiB.toFixed(0)})`);
+    lines.push(
+      `  ${pad(`${group}, all ${sums.parts.length} processes (sum)`, 40)}${padL(sums.peakRssMiB.toFixed(0), 8)}  (idle after start ${sums.idleRssMiB.toFixed(0)})`,
+    );
   }
   lines.push(
     `  ${pad('whole stack, peak sum of PSS', 40)}${padL(result.memory.stackPeakPssMiB.toFixed(0), 8)}  (sum of the peaks above: ${result.memory.stackSumOfPeaksMiB.toFixed(0)})`,
@@ -252,7 +284,9 @@ export function renderTable(result: BenchResult): string {
   lines.push('Targets');
   for (const t of result.targets) {
     const value = t.value === undefined || Number.isNaN(t.value) ? 'not measured' : `${ms(t.value)} ${t.unit}`;
-    lines.push(`  ${pad(t.name, 40)}${pad(`${t.goal} ${t.unit}`, 16)}${pad(value, 18)}${t.met === undefined ? '' : t.met ? 'met' : 'MISSED'}`);
+    lines.push(
+      `  ${pad(t.name, 40)}${pad(`${t.goal} ${t.unit}`, 16)}${pad(value, 18)}${t.met === undefined ? '' : t.met ? 'met' : 'MISSED'}`,
+    );
   }
   return lines.join('\n');
 }
@@ -283,23 +317,47 @@ function comparisonRows(): ComparisonRow[] {
     { label: 'saga sustained, orders/s', cell: (r) => heldRate(r.saga) },
     { label: 'ceiling sustained, wf/s', cell: (r) => heldRate(r.ceiling) },
     { label: 'ratio saga / ceiling', cell: (r) => fixed(r.sagaToCeiling, 2) },
-    { label: 'accept p50 / p99 at the latency rate, ms', cell: (r) => (r.latency ? pair(r.latency.accept.p50, r.latency.accept.p99) : '-') },
-    { label: 'end-to-end p50 / p99 at the latency rate', cell: (r) => (r.latency ? pair(r.latency.endToEnd.p50, r.latency.endToEnd.p99) : '-') },
+    {
+      label: 'accept p50 / p99 at the latency rate, ms',
+      cell: (r) => (r.latency ? pair(r.latency.accept.p50, r.latency.accept.p99) : '-'),
+    },
+    {
+      label: 'end-to-end p50 / p99 at the latency rate',
+      cell: (r) => (r.latency ? pair(r.latency.endToEnd.p50, r.latency.endToEnd.p99) : '-'),
+    },
     { label: 'replay p99, ms', cell: (r) => ms(r.latency?.replay.p99) },
-    { label: 'accept p99 at the sustained saga rate', cell: (r) => (r.saga ? `${ms(r.saga.latency.accept.p99)} at ${r.saga.latency.rate}/s` : '-') },
-    { label: 'end-to-end p99 at the sustained saga rate', cell: (r) => (r.saga ? `${ms(r.saga.latency.endToEnd.p99)} at ${r.saga.latency.rate}/s` : '-') },
-    { label: 'ceiling StartWorkflow p50 / p99, ms', cell: (r) => (r.ceiling?.startLatency ? pair(r.ceiling.startLatency.p50, r.ceiling.startLatency.p99) : '-') },
+    {
+      label: 'accept p99 at the sustained saga rate',
+      cell: (r) => (r.saga ? `${ms(r.saga.latency.accept.p99)} at ${r.saga.latency.rate}/s` : '-'),
+    },
+    {
+      label: 'end-to-end p99 at the sustained saga rate',
+      cell: (r) => (r.saga ? `${ms(r.saga.latency.endToEnd.p99)} at ${r.saga.latency.rate}/s` : '-'),
+    },
+    {
+      label: 'ceiling StartWorkflow p50 / p99, ms',
+      cell: (r) => (r.ceiling?.startLatency ? pair(r.ceiling.startLatency.p50, r.ceiling.startLatency.p99) : '-'),
+    },
     { label: 'Temporal CPU ms per order', cell: (r) => temporalCpu(r.saga, 'server') },
     { label: '  + its Postgres backends', cell: (r) => temporalCpu(r.saga, 'withPostgres') },
     { label: 'Temporal CPU ms per ceiling wf', cell: (r) => temporalCpu(r.ceiling, 'server') },
     { label: '  + its Postgres backends', cell: (r) => temporalCpu(r.ceiling, 'withPostgres') },
     { label: 'whole stack CPU ms per order', cell: (r) => (held(r.saga) ? fixed(stackCpuPerCompletion(held(r.saga)!)) : '-') },
     { label: 'Temporal processes', cell: (r) => String(temporalMemory(r)?.parts.length ?? '-') },
-    { label: 'Temporal RSS idle / peak, MiB', cell: (r) => { const t = temporalMemory(r); return t ? `${t.idleRssMiB.toFixed(0)} / ${t.peakRssMiB.toFixed(0)}` : '-'; } },
+    {
+      label: 'Temporal RSS idle / peak, MiB',
+      cell: (r) => {
+        const t = temporalMemory(r);
+        return t ? `${t.idleRssMiB.toFixed(0)} / ${t.peakRssMiB.toFixed(0)}` : '-';
+      },
+    },
     { label: 'whole stack peak PSS, MiB', cell: (r) => r.memory.stackPeakPssMiB.toFixed(0) },
     { label: 'infrastructure startup, s', cell: (r) => fixed(r.startupS.infrastructure) },
     { label: 'other processes in the saga hold, cores', cell: (r) => fixed(held(r.saga)?.cpu.otherCores, 2) },
-    { label: 'cpu speed before / after, ms', cell: (r) => `${r.machine.calibrationMs.before.toFixed(0)} / ${r.machine.calibrationMs.after.toFixed(0)}` },
+    {
+      label: 'cpu speed before / after, ms',
+      cell: (r) => `${r.machine.calibrationMs.before.toFixed(0)} / ${r.machine.calibrationMs.after.toFixed(0)}`,
+    },
   ];
 }
 

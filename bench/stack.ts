@@ -9,7 +9,14 @@ import { MAX_STOCK } from '../shared/contract/inventory-api';
 import { createInventoryStore } from '../api/inventory/store';
 import { freePort, waitFor } from '../infra/ports';
 import { ManagedProcess } from '../infra/process';
-import { freeInfraPorts, startInfrastructure, startServices, type Infrastructure, type SupervisedService, type TemporalMode } from '../infra/stack';
+import {
+  freeInfraPorts,
+  startInfrastructure,
+  startServices,
+  type Infrastructure,
+  type SupervisedService,
+  type TemporalMode,
+} from '../infra/stack';
 import { temporalCliPath } from '../infra/temporal';
 import { createOrdersDb } from '../shared/orders-db';
 import { temporalConnectOptions, type TemporalConnectionSettings } from '../shared/temporal-connection';
@@ -75,15 +82,19 @@ async function applyPostgresSettings(url: string, settings: Record<string, strin
     }
     await client.query('SELECT pg_reload_conf()');
     // The reload is asynchronous; wait until every setting shows (or is stuck behind a restart).
-    await waitFor('postgres settings', async () => {
-      const { rows } = await client.query<{ name: string; setting: string; pending_restart: boolean }>(
-        'SELECT name, setting, pending_restart FROM pg_settings WHERE name = ANY($1)',
-        [Object.keys(settings)],
-      );
-      const restart = rows.filter((row) => row.pending_restart).map((row) => row.name);
-      if (restart.length) throw new Error(`needs a restart, not supported by the bench: ${restart.join(', ')}`);
-      if (rows.length !== Object.keys(settings).length) throw new Error('unknown setting');
-    }, { timeoutMs: 5000 });
+    await waitFor(
+      'postgres settings',
+      async () => {
+        const { rows } = await client.query<{ name: string; setting: string; pending_restart: boolean }>(
+          'SELECT name, setting, pending_restart FROM pg_settings WHERE name = ANY($1)',
+          [Object.keys(settings)],
+        );
+        const restart = rows.filter((row) => row.pending_restart).map((row) => row.name);
+        if (restart.length) throw new Error(`needs a restart, not supported by the bench: ${restart.join(', ')}`);
+        if (rows.length !== Object.keys(settings).length) throw new Error('unknown setting');
+      },
+      { timeoutMs: 5000 },
+    );
   } finally {
     await client.end();
   }
@@ -100,14 +111,18 @@ async function waitForPollers(settings: TemporalConnectionSettings, taskQueue: s
   // The real server requires mTLS: every client of the bench connects with the stack's settings.
   const connection = await Connection.connect(temporalConnectOptions(settings));
   try {
-    await waitFor(`ceiling worker polling '${taskQueue}'`, async () => {
-      if (!worker.running) throw new Error(`ceiling worker exited:\n${worker.tailLog()}`);
-      const { pollers } = await connection.workflowService.describeTaskQueue({
-        namespace: settings.namespace,
-        taskQueue: { name: taskQueue },
-      });
-      if (pollers.length === 0) throw new Error('no poller yet');
-    }, { timeoutMs: 60_000, intervalMs: 250 });
+    await waitFor(
+      `ceiling worker polling '${taskQueue}'`,
+      async () => {
+        if (!worker.running) throw new Error(`ceiling worker exited:\n${worker.tailLog()}`);
+        const { pollers } = await connection.workflowService.describeTaskQueue({
+          namespace: settings.namespace,
+          taskQueue: { name: taskQueue },
+        });
+        if (pollers.length === 0) throw new Error('no poller yet');
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
   } finally {
     await connection.close();
   }
@@ -117,7 +132,12 @@ async function waitForPollers(settings: TemporalConnectionSettings, taskQueue: s
  * The whole stack on free (never the default) ports in a throwaway folder, plus the ceiling
  * worker, on the dev server or the real Temporal server (`temporalMode`).
  */
-export async function startBenchStack(root: string, options: BenchOptions, temporalMode: TemporalMode, progress: Progress): Promise<BenchStack> {
+export async function startBenchStack(
+  root: string,
+  options: BenchOptions,
+  temporalMode: TemporalMode,
+  progress: Progress,
+): Promise<BenchStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `valerix-bench-${temporalMode}-`));
   fs.chmodSync(dataDir, 0o755); // the postgres user must reach its data folder inside
   const logsDir = path.join(dataDir, 'logs');
@@ -182,7 +202,9 @@ export async function startBenchStack(root: string, options: BenchOptions, tempo
       logFile: path.join(logsDir, 'ceiling-worker.log'),
     }).start();
     const apiClients = createOrdersDb(infra.env.ORDERS_DATABASE_URL, 1);
-    const { key: apiKey } = await createClientStore(apiClients).create('bench', 'client').finally(() => apiClients.$disconnect());
+    const { key: apiKey } = await createClientStore(apiClients)
+      .create('bench', 'client')
+      .finally(() => apiClients.$disconnect());
     const worker = ceilingWorker;
     await timed('ceiling worker', () => waitForPollers(infra.temporal.clientSettings, CEILING_TASK_QUEUE, worker));
     progress(`ceiling worker polling '${CEILING_TASK_QUEUE}'`);

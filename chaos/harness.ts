@@ -8,7 +8,16 @@ import { createClientStore } from '../api/gateway/clients/store';
 import { createInventoryStore } from '../api/inventory/store';
 import type { ChaosUpdate } from '../shared/contract/chaos';
 import { freePort } from '../infra/ports';
-import { freeInfraPorts, startInfrastructure, startServices, type InfraPart, type Infrastructure, type ServiceRole, type SupervisedService, type TemporalMode } from '../infra/stack';
+import {
+  freeInfraPorts,
+  startInfrastructure,
+  startServices,
+  type InfraPart,
+  type Infrastructure,
+  type ServiceRole,
+  type SupervisedService,
+  type TemporalMode,
+} from '../infra/stack';
 import { temporalConnectOptions } from '../shared/temporal-connection';
 import { TERMINAL_STATUSES } from '../shared/contract/orders';
 import { createOrdersDb } from '../shared/orders-db';
@@ -109,7 +118,14 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
       scale: { workers: options.workers, gateways: 1 },
       logsDir: path.join(dataDir, 'logs'),
       // The harness is a single caller placing every order; per-client budgets are not under test here.
-      extraEnv: { ADMIN_TOKEN, INVENTORY_SERVICE_TOKEN, ORDER_RATE_LIMIT_PER_MINUTE: '10000000', INVENTORY_RATE_LIMIT_PER_MINUTE: '10000000', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(dataDir) },
+      extraEnv: {
+        ADMIN_TOKEN,
+        INVENTORY_SERVICE_TOKEN,
+        ORDER_RATE_LIMIT_PER_MINUTE: '10000000',
+        INVENTORY_RATE_LIMIT_PER_MINUTE: '10000000',
+        LOG_LEVEL: 'warn',
+        WORKFLOW_BUNDLE_PATH: await writeWorkflowBundle(dataDir),
+      },
       progress: (line) => progress(`  ${line}`),
     });
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
@@ -122,19 +138,33 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
 
     // The workload places its orders as one gateway client, as a shop would.
     const apiClients = createOrdersDb(infra.env.ORDERS_DATABASE_URL, 1);
-    const { key: apiKey } = await createClientStore(apiClients).create('chaos-harness', 'client').finally(() => apiClients.$disconnect());
+    const { key: apiKey } = await createClientStore(apiClients)
+      .create('chaos-harness', 'client')
+      .finally(() => apiClients.$disconnect());
     const items = await seedItems(inventoryDb);
     const plan = planWorkload(options.orders, items, DEFAULT_MIX);
     const admin = (method: string, body?: ChaosUpdate) =>
-      requestWithRetry(`${inventoryUrl}/api/admin/chaos`, {
-        method,
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      }, { giveUpAfterMs: 60_000 });
+      requestWithRetry(
+        `${inventoryUrl}/api/admin/chaos`,
+        {
+          method,
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+        },
+        { giveUpAfterMs: 60_000 },
+      );
     await admin('POST', options.chaos);
     const faults: FaultRecord[] = [{ at: Date.now() - started, kind: 'chaos', target: JSON.stringify(options.chaos), ms: 0 }];
 
-    const state = { acknowledged: new Map<string, string>(), outcomes: {} as Record<string, number>, notAcknowledged: 0, duplicatesChecked: 0, duplicateMismatches: 0, cancelsAsked: 0, unexpected4xx: [] as string[] };
+    const state = {
+      acknowledged: new Map<string, string>(),
+      outcomes: {} as Record<string, number>,
+      notAcknowledged: 0,
+      duplicatesChecked: 0,
+      duplicateMismatches: 0,
+      cancelsAsked: 0,
+      unexpected4xx: [] as string[],
+    };
     let workloadDone = false;
     const workload = runWorkload(plan, options, { gatewayUrl, apiKey }, state).finally(() => (workloadDone = true));
     const answered = () => state.acknowledged.size + state.notAcknowledged;
@@ -142,7 +172,9 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
     const ticker = setInterval(() => {
       const kills = faults.filter((fault) => fault.kind === 'kill').length;
       const restarts = faults.filter((fault) => fault.kind === 'restart').length;
-      progress(`orders answered ${state.acknowledged.size + state.notAcknowledged}/${options.orders} | faults: ${kills} kills, ${restarts} restarts`);
+      progress(
+        `orders answered ${state.acknowledged.size + state.notAcknowledged}/${options.orders} | faults: ${kills} kills, ${restarts} restarts`,
+      );
     }, 3000);
     await Promise.all([workload, injector]);
     clearInterval(ticker);
@@ -167,9 +199,11 @@ export async function runChaos(options: ChaosOptions, progress: Progress, root: 
       settleLimitMs: options.settleLimitMs,
     });
     const outcomes = Object.fromEntries(
-      (await ordersDb.query<{ status: string; reason: string | null; n: number }>(
-        `SELECT status, reason, count(*)::int AS n FROM orders GROUP BY status, reason ORDER BY status, reason`,
-      )).rows.map((row) => [`${row.status}${row.reason ? ` (${row.reason})` : ''}`, row.n]),
+      (
+        await ordersDb.query<{ status: string; reason: string | null; n: number }>(
+          `SELECT status, reason, count(*)::int AS n FROM orders GROUP BY status, reason ORDER BY status, reason`,
+        )
+      ).rows.map((row) => [`${row.status}${row.reason ? ` (${row.reason})` : ''}`, row.n]),
     );
     const unexpected = state.unexpected4xx.length === 0 && state.duplicateMismatches === 0;
     return {
@@ -213,13 +247,22 @@ interface WorkloadState {
   unexpected4xx: string[];
 }
 
-async function runWorkload(plan: PlannedOrder[], options: ChaosOptions, { gatewayUrl, apiKey }: { gatewayUrl: string; apiKey: string }, state: WorkloadState): Promise<void> {
+async function runWorkload(
+  plan: PlannedOrder[],
+  options: ChaosOptions,
+  { gatewayUrl, apiKey }: { gatewayUrl: string; apiKey: string },
+  state: WorkloadState,
+): Promise<void> {
   let next = 0;
   const authorization = `Bearer ${apiKey}`;
   const post = (order: PlannedOrder) =>
     requestWithRetry(
       `${gatewayUrl}/api/orders`,
-      { method: 'POST', headers: { authorization, 'content-type': 'application/json', 'idempotency-key': order.key }, body: JSON.stringify(order.body) },
+      {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json', 'idempotency-key': order.key },
+        body: JSON.stringify(order.body),
+      },
       { giveUpAfterMs: options.giveUpAfterMs },
     );
   const one = async (order: PlannedOrder) => {
@@ -247,7 +290,11 @@ async function runWorkload(plan: PlannedOrder[], options: ChaosOptions, { gatewa
     if (order.cancelAfterMs !== undefined) {
       await new Promise((resolve) => setTimeout(resolve, order.cancelAfterMs));
       state.cancelsAsked += 1;
-      const cancel = await requestWithRetry(`${gatewayUrl}/api/orders/${orderId}/cancel`, { method: 'POST', headers: { authorization } }, { giveUpAfterMs: options.giveUpAfterMs }).catch(() => undefined);
+      const cancel = await requestWithRetry(
+        `${gatewayUrl}/api/orders/${orderId}/cancel`,
+        { method: 'POST', headers: { authorization } },
+        { giveUpAfterMs: options.giveUpAfterMs },
+      ).catch(() => undefined);
       if (cancel && ![200, 202, 409].includes(cancel.status)) state.unexpected4xx.push(`cancel ${orderId}: ${cancel.status}`);
     }
   };
@@ -270,7 +317,9 @@ async function injectFaults(
   const schedule: { kind: 'kill' | 'restart'; target: string }[] = [];
   // Every instance in turn: worker-1, inventory, gateway, worker-2, ... with two workers.
   const byRole = KILL_ROLES.map((role) => services.filter((service) => service.spec.role === role).map((service) => service.spec.name));
-  const killTargets = Array.from({ length: Math.max(...byRole.map((names) => names.length)) }, (_, i) => byRole.map((names) => names[i % names.length]!)).flat();
+  const killTargets = Array.from({ length: Math.max(...byRole.map((names) => names.length)) }, (_, i) =>
+    byRole.map((names) => names[i % names.length]!),
+  ).flat();
   const total = options.kills + options.restarts;
   for (let i = 0, kills = 0, restarts = 0; i < total; i += 1) {
     // Interleave restarts evenly among the kills.

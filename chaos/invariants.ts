@@ -44,7 +44,11 @@ interface ReservationRow {
 const sample = (values: string[]) => (values.length > 3 ? `${values.slice(0, 3).join(', ')} … (+${values.length - 3})` : values.join(', '));
 
 function result(name: string, failures: string[], okDetail: string): InvariantResult {
-  return { name, ok: failures.length === 0, detail: failures.length === 0 ? okDetail : `${failures.length} violation(s): ${sample(failures)}` };
+  return {
+    name,
+    ok: failures.length === 0,
+    detail: failures.length === 0 ? okDetail : `${failures.length} violation(s): ${sample(failures)}`,
+  };
 }
 
 async function readStream(redis: Redis): Promise<OrderEvent[]> {
@@ -72,7 +76,9 @@ export async function checkInvariants(inputs: InvariantInputs): Promise<Invarian
   const reservationsById = new Map(reservations.map((row) => [row.reservation_id, row]));
 
   const runsByWorkflowId = new Map<string, number>();
-  for await (const execution of inputs.temporal.workflow.list({ query: `WorkflowType IN (${ORDER_WORKFLOW_TYPES.map((type) => `'${type}'`).join(', ')})` })) {
+  for await (const execution of inputs.temporal.workflow.list({
+    query: `WorkflowType IN (${ORDER_WORKFLOW_TYPES.map((type) => `'${type}'`).join(', ')})`,
+  })) {
     runsByWorkflowId.set(execution.workflowId, (runsByWorkflowId.get(execution.workflowId) ?? 0) + 1);
   }
   const keyRows = new Map<string, string[]>();
@@ -88,7 +94,13 @@ export async function checkInvariants(inputs: InvariantInputs): Promise<Invarian
     const claimed = keyRows.get(key) ?? [];
     if (claimed.length !== 1 || claimed[0] !== orderId) onceFailures.push(`${key}: key rows ${JSON.stringify(claimed)}`);
   }
-  results.push(result('every acknowledged order exists exactly once (1 workflow, 1 row)', onceFailures, `${acknowledged.size} acknowledged, each with 1 workflow and 1 row`));
+  results.push(
+    result(
+      'every acknowledged order exists exactly once (1 workflow, 1 row)',
+      onceFailures,
+      `${acknowledged.size} acknowledged, each with 1 workflow and 1 row`,
+    ),
+  );
 
   const duplicates = await inventoryDb.query<{ reservation_id: string; kind: string; n: number }>(
     `SELECT reservation_id, kind, count(*)::int AS n FROM stock_movements
@@ -124,10 +136,16 @@ export async function checkInvariants(inputs: InvariantInputs): Promise<Invarian
      UNION ALL SELECT item_id, stock FROM items WHERE stock < 0`,
   );
   results.push(
-    result('stock never below zero (now, and at every step of the ledger)', negative.rows.map((row) => `${row.item_id}: ${row.low}`), 'never negative'),
+    result(
+      'stock never below zero (now, and at every step of the ledger)',
+      negative.rows.map((row) => `${row.item_id}: ${row.low}`),
+      'never negative',
+    ),
   );
 
-  const notTerminal = [...acknowledged.values()].filter((id) => !TERMINAL_STATUSES.includes((ordersById.get(id)?.status ?? 'missing') as never));
+  const notTerminal = [...acknowledged.values()].filter(
+    (id) => !TERMINAL_STATUSES.includes((ordersById.get(id)?.status ?? 'missing') as never),
+  );
   const settled = inputs.settledWithinMs;
   results.push({
     name: `every order terminal within ${inputs.settleLimitMs / 1000} s of the last fault`,
@@ -179,8 +197,10 @@ export async function checkInvariants(inputs: InvariantInputs): Promise<Invarian
   const streamFailures: string[] = [];
   for (const order of orders) {
     const last = latest.get(order.id);
-    if (!last || last.status !== order.status) streamFailures.push(`${order.id}: stream says ${last?.status ?? 'nothing'}, database ${order.status}`);
-    else if (distinct.get(order.id)!.size !== order.version) streamFailures.push(`${order.id}: ${distinct.get(order.id)!.size} events for ${order.version} transitions`);
+    if (!last || last.status !== order.status)
+      streamFailures.push(`${order.id}: stream says ${last?.status ?? 'nothing'}, database ${order.status}`);
+    else if (distinct.get(order.id)!.size !== order.version)
+      streamFailures.push(`${order.id}: ${distinct.get(order.id)!.size} events for ${order.version} transitions`);
   }
   results.push(
     result(

@@ -17,10 +17,14 @@ export function formatReport(report: ChaosReport): string {
       `${chaos.latency_ms ?? 0} ms latency on ${pct(chaos.latency_rate)}, kill rate ${pct(chaos.kill_rate)}`,
     `Faults: ${kills.length} kill -9 (worker ${count('worker')}, inventory ${count('inventory')}, gateway ${count('gateway')}), ` +
       `${restarts.length} restarts (redis ${count('redis', restarts)}, postgres ${count('postgres', restarts)}, temporal ${count('temporal', restarts)})`,
-    `Supervisor restarts (scheduled kills + chaos kills + crashes): ${Object.entries(report.supervisorRestarts).map(([name, n]) => `${name} ${n}`).join(', ')}`,
+    `Supervisor restarts (scheduled kills + chaos kills + crashes): ${Object.entries(report.supervisorRestarts)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ')}`,
     `Answers: ${report.acknowledged} acknowledged, ${report.notAcknowledged} gave up; ${report.duplicatesChecked} duplicate keys re-sent ` +
       `(${report.duplicateMismatches} mismatched); ${report.cancelsAsked} cancels asked; ${report.unexpected4xx.length} unexpected 4xx`,
-    `Outcomes: ${Object.entries(report.outcomes).map(([status, n]) => `${status} ${n}`).join(', ')}`,
+    `Outcomes: ${Object.entries(report.outcomes)
+      .map(([status, n]) => `${status} ${n}`)
+      .join(', ')}`,
     '',
     table([['invariant', 'result', 'detail'], ...report.invariants.map((row) => [row.name, row.ok ? 'PASS' : 'FAIL', row.detail])]),
     '',

@@ -27,13 +27,21 @@ export interface WorkloadMix {
 export const DEFAULT_MIX: WorkloadMix = { multiLineShare: 0.3, outOfStockShare: 0.08, duplicateShare: 0.1, cancelShare: 0.08 };
 
 /** A deterministic-for-a-seed mix of single- and multi-line orders, cancels, duplicates and deliberate out-of-stock. */
-export function planWorkload(count: number, items: WorkloadItems, mix: WorkloadMix = DEFAULT_MIX, random: () => number = Math.random): PlannedOrder[] {
+export function planWorkload(
+  count: number,
+  items: WorkloadItems,
+  mix: WorkloadMix = DEFAULT_MIX,
+  random: () => number = Math.random,
+): PlannedOrder[] {
   const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)]!;
   const quantity = () => 1 + Math.floor(random() * 3);
   return Array.from({ length: count }, () => {
     const outOfStock = random() < mix.outOfStockShare;
     const multiLine = random() < mix.multiLineShare;
-    const lines = Array.from({ length: multiLine ? 2 + Math.floor(random() * 2) : 1 }, () => ({ item_id: pick(items.plentiful), quantity: quantity() }));
+    const lines = Array.from({ length: multiLine ? 2 + Math.floor(random() * 2) : 1 }, () => ({
+      item_id: pick(items.plentiful),
+      quantity: quantity(),
+    }));
     // The scarce item asks for more than it ever had, placed last so earlier lines need compensating.
     if (outOfStock) lines[lines.length - 1] = { item_id: pick(items.scarce), quantity: 1_000 };
     return {

@@ -5,7 +5,13 @@ import { DEV_SECRETS, type SecretName } from '../shared/secrets';
 import type { PostgresPasswords } from './postgres';
 
 /** Passwords the stack starts Redis and Postgres' roles with; the services get none of them. */
-const INFRA_SECRET_NAMES = ['REDIS_PASSWORD', 'POSTGRES_SUPERUSER_PASSWORD', 'POSTGRES_OWNER_PASSWORD', 'POSTGRES_APP_PASSWORD', 'POSTGRES_TEMPORAL_PASSWORD'] as const;
+const INFRA_SECRET_NAMES = [
+  'REDIS_PASSWORD',
+  'POSTGRES_SUPERUSER_PASSWORD',
+  'POSTGRES_OWNER_PASSWORD',
+  'POSTGRES_APP_PASSWORD',
+  'POSTGRES_TEMPORAL_PASSWORD',
+] as const;
 /** Kept for the stack itself: the gateway client `dev` is registered with this key. */
 const STACK_SECRET_NAMES = ['CLIENT_API_KEY'] as const;
 const LOCAL_SECRET_NAMES = [...(Object.keys(DEV_SECRETS) as SecretName[]), ...INFRA_SECRET_NAMES, ...STACK_SECRET_NAMES] as const;
@@ -17,7 +23,15 @@ export function splitLocalSecrets(secrets: LocalSecrets): {
   services: Record<SecretName, string>;
   clientApiKey: string;
 } {
-  const { REDIS_PASSWORD, POSTGRES_SUPERUSER_PASSWORD, POSTGRES_OWNER_PASSWORD, POSTGRES_APP_PASSWORD, POSTGRES_TEMPORAL_PASSWORD, CLIENT_API_KEY, ...services } = secrets;
+  const {
+    REDIS_PASSWORD,
+    POSTGRES_SUPERUSER_PASSWORD,
+    POSTGRES_OWNER_PASSWORD,
+    POSTGRES_APP_PASSWORD,
+    POSTGRES_TEMPORAL_PASSWORD,
+    CLIENT_API_KEY,
+    ...services
+  } = secrets;
   return {
     clientApiKey: CLIENT_API_KEY,
     infra: {
@@ -37,7 +51,10 @@ export function splitLocalSecrets(secrets: LocalSecrets): {
  * The stack's own secrets: random on first run, kept in <data dir>/secrets.json (mode 0600) so
  * a restart keeps them; a value set in the environment (.env) wins.
  */
-export function loadOrCreateLocalSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.env): { secrets: LocalSecrets; file: string; created: boolean } {
+export function loadOrCreateLocalSecrets(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { secrets: LocalSecrets; file: string; created: boolean } {
   const file = path.join(dataDir, 'secrets.json');
   const stored: Partial<LocalSecrets> = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {};
   const secrets = {} as LocalSecrets;

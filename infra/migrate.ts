@@ -21,7 +21,9 @@ export async function applyMigrations(databaseUrl: string, migrationsDir: string
   try {
     // Only the database's owner: what migrations create is then its own, and default privileges
     // give the app role its grants on it (a superuser's tables would be out of the app's reach).
-    const { rows: [who] } = await client.query<{ owner: string; me: string }>(
+    const {
+      rows: [who],
+    } = await client.query<{ owner: string; me: string }>(
       'SELECT pg_get_userbyid(datdba) AS owner, current_user AS me FROM pg_database WHERE datname = current_database()',
     );
     if (who!.owner !== who!.me) throw new Error(`migrations run as the database's owner ${who!.owner}, not as ${who!.me}`);

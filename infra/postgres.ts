@@ -96,7 +96,10 @@ function writeAuthConfig(clusterDir: string, serverIsPostgresUser: boolean): voi
 }
 
 /** Connects, runs `work`, disconnects; a refusal rejects with Postgres' SQLSTATE in `code`. */
-export async function withClient<T>(config: string | pg.ClientConfig, work: (client: pg.Client) => Promise<T> = async () => undefined as T): Promise<T> {
+export async function withClient<T>(
+  config: string | pg.ClientConfig,
+  work: (client: pg.Client) => Promise<T> = async () => undefined as T,
+): Promise<T> {
   const client = new pg.Client(config);
   await client.connect();
   try {
@@ -168,13 +171,20 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     name: 'postgres',
     command: path.join(binDir, 'postgres'),
     args: [
-      '-D', clusterDir,
-      '-p', String(options.port),
-      '-k', socketDir,
-      '-c', 'unix_socket_permissions=0700',
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'password_encryption=scram-sha-256',
-      '-c', 'max_connections=200',
+      '-D',
+      clusterDir,
+      '-p',
+      String(options.port),
+      '-k',
+      socketDir,
+      '-c',
+      'unix_socket_permissions=0700',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'password_encryption=scram-sha-256',
+      '-c',
+      'max_connections=200',
       ...tuning,
     ],
     logFile: options.logFile,
@@ -247,7 +257,9 @@ export async function ensureDatabases(adminUrl: string, databases: string[]): Pr
       await client.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
       await client.query(`GRANT USAGE ON SCHEMA public TO ${app}`);
       await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT ${APP_TABLE_PRIVILEGES} ON TABLES TO ${app}`);
-      await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT ${APP_SEQUENCE_PRIVILEGES} ON SEQUENCES TO ${app}`);
+      await client.query(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT ${APP_SEQUENCE_PRIVILEGES} ON SEQUENCES TO ${app}`,
+      );
       // Anything in public not the owner's was made before the roles: hand it over with the
       // grants default privileges would have given. A sequence a table owns moves with its table.
       const { rows } = await client.query<{ name: string; kind: string; ownedByTable: boolean }>(

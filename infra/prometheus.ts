@@ -48,7 +48,9 @@ export interface RunningPrometheus {
 export async function startPrometheus(options: { dataDir: string; ports: PrometheusTargets; logFile: string }): Promise<RunningPrometheus> {
   const binary = process.env.PROMETHEUS_PATH ?? 'prometheus';
   if (spawnSync(binary, ['--version']).error) {
-    throw new Error(`Prometheus (${binary}) not found: install the Debian package prometheus (scripts/provision.sh --for-tests does) or set PROMETHEUS_PATH`);
+    throw new Error(
+      `Prometheus (${binary}) not found: install the Debian package prometheus (scripts/provision.sh --for-tests does) or set PROMETHEUS_PATH`,
+    );
   }
   await assertPortFree(options.ports.prometheus, 'Prometheus');
   const dir = path.join(options.dataDir, 'prometheus');
@@ -59,7 +61,12 @@ export async function startPrometheus(options: { dataDir: string; ports: Prometh
   const server = new ManagedProcess({
     name: 'prometheus',
     command: binary,
-    args: [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=${address}`, '--log.level=warn'],
+    args: [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=${address}`,
+      '--log.level=warn',
+    ],
     logFile: options.logFile,
   }).start();
   const url = `http://${address}`;

@@ -35,7 +35,8 @@ function ping(port: number, password: string): Promise<void> {
     socket.setTimeout(1000);
     let answer = '';
     // RESP arrays, so the password needs no quoting.
-    const command = (...words: string[]) => `*${words.length}\r\n${words.map((word) => `$${Buffer.byteLength(word)}\r\n${word}\r\n`).join('')}`;
+    const command = (...words: string[]) =>
+      `*${words.length}\r\n${words.map((word) => `$${Buffer.byteLength(word)}\r\n${word}\r\n`).join('')}`;
     socket.once('connect', () => socket.write(command('AUTH', password) + command('PING')));
     socket.on('data', (data) => {
       answer += data.toString();
@@ -57,7 +58,17 @@ export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
   const server = new ManagedProcess({
     name: 'redis',
     command: redisServerPath(),
-    args: ['--port', String(options.port), '--bind', '127.0.0.1', '--dir', options.dataDir, '--requirepass', options.password, ...persistence],
+    args: [
+      '--port',
+      String(options.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      options.dataDir,
+      '--requirepass',
+      options.password,
+      ...persistence,
+    ],
     logFile: options.logFile,
   }).start();
   await waitFor(

@@ -118,7 +118,13 @@ export async function startInfrastructure(options: {
         passwords: postgresPasswords,
       }),
     redis: () =>
-      startRedis({ dataDir: path.join(dataDir, 'redis'), port: ports.redis, logFile: path.join(logs, 'redis.log'), durable, password: redisPassword }),
+      startRedis({
+        dataDir: path.join(dataDir, 'redis'),
+        port: ports.redis,
+        logFile: path.join(logs, 'redis.log'),
+        durable,
+        password: redisPassword,
+      }),
     temporal: () =>
       temporalMode === 'dev'
         ? startTemporal({
@@ -229,7 +235,13 @@ export function serviceSpecs(root: string, ports: ServicePorts, scale: ServiceSc
   const tsx = (entry: string) => ({ command: process.execPath, args: ['--import', 'tsx', path.join(root, entry)] });
   const named = (role: ServiceRole, count: number, index: number) => (count > 1 ? `${role}-${index + 1}` : role);
   const specs: ServiceSpec[] = [
-    { role: 'inventory', name: 'inventory', ...tsx('api/inventory/server.ts'), healthUrl: `http://127.0.0.1:${ports.inventory}/health`, env: {} },
+    {
+      role: 'inventory',
+      name: 'inventory',
+      ...tsx('api/inventory/server.ts'),
+      healthUrl: `http://127.0.0.1:${ports.inventory}/health`,
+      env: {},
+    },
   ];
   for (let i = 0; i < scale.workers; i += 1) {
     const port = instancePort(ports.worker, i);

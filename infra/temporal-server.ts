@@ -41,7 +41,9 @@ const MAX_MEMBERSHIP_PORT = 32767;
 /** The official layout around a frontend port (7233: history 7234, matching 7235, worker 7239, membership 6933-6939, HTTP 7243). */
 export function temporalServerPortsAround(frontend: number): TemporalServerPorts {
   if (frontend - 300 + 6 > MAX_MEMBERSHIP_PORT) {
-    throw new Error(`Temporal frontend port ${frontend} is too high for server mode: its membership ports (port - 300 ... port - 294) must be ${MAX_MEMBERSHIP_PORT} or lower; choose TEMPORAL_PORT <= ${MAX_MEMBERSHIP_PORT + 294}`);
+    throw new Error(
+      `Temporal frontend port ${frontend} is too high for server mode: its membership ports (port - 300 ... port - 294) must be ${MAX_MEMBERSHIP_PORT} or lower; choose TEMPORAL_PORT <= ${MAX_MEMBERSHIP_PORT + 294}`,
+    );
   }
   const offsets: Record<TemporalService, number> = { frontend: 0, history: 1, matching: 2, worker: 6 };
   const ports = Object.fromEntries(
@@ -55,7 +57,8 @@ export async function freeTemporalServerPorts(frontend: number): Promise<Tempora
   const taken = new Set<number>([frontend]);
   const pick = () => freePortIn(20_000, MAX_MEMBERSHIP_PORT, taken);
   const ports = {} as Record<TemporalService, { grpc: number; membership: number }>;
-  for (const service of TEMPORAL_SERVICES) ports[service] = { grpc: service === 'frontend' ? frontend : await pick(), membership: await pick() };
+  for (const service of TEMPORAL_SERVICES)
+    ports[service] = { grpc: service === 'frontend' ? frontend : await pick(), membership: await pick() };
   return { ...ports, frontendHttp: await pick() };
 }
 
@@ -97,7 +100,9 @@ const execFileAsync = promisify(execFile);
 function toolPath(root: string, name: string): string {
   const binary = path.join(root, '.tools', 'bin', name);
   if (!fs.existsSync(binary)) {
-    throw new Error(`${name} not found at ${binary}: run \`bash scripts/provision/temporal-server.sh\` (it builds the Temporal server with go install)`);
+    throw new Error(
+      `${name} not found at ${binary}: run \`bash scripts/provision/temporal-server.sh\` (it builds the Temporal server with go install)`,
+    );
   }
   return binary;
 }
@@ -128,7 +133,8 @@ async function ensureTemporalDatabases(options: TemporalServerOptions): Promise<
 async function ensureSchema(options: TemporalServerOptions): Promise<void> {
   const { port, user, password } = options.postgres;
   const schemaRoot = path.join(options.root, '.tools', 'temporal-schema', TEMPORAL_SERVER_VERSION, 'postgresql', 'v12');
-  if (!fs.existsSync(schemaRoot)) throw new Error(`Temporal schema not found at ${schemaRoot}: run \`bash scripts/provision/temporal-server.sh\``);
+  if (!fs.existsSync(schemaRoot))
+    throw new Error(`Temporal schema not found at ${schemaRoot}: run \`bash scripts/provision/temporal-server.sh\``);
   const sqlTool = toolPath(options.root, 'temporal-sql-tool');
   const schemas: [string, string][] = [
     [DATABASES.temporal, path.join(schemaRoot, 'temporal', 'versioned')],
@@ -136,7 +142,15 @@ async function ensureSchema(options: TemporalServerOptions): Promise<void> {
   ];
   for (const [database, versionedDir] of schemas) {
     // The password goes through the environment, never the command line.
-    const env = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: '127.0.0.1', SQL_PORT: String(port), SQL_USER: user, SQL_PASSWORD: password, SQL_DATABASE: database };
+    const env = {
+      ...process.env,
+      SQL_PLUGIN: 'postgres12',
+      SQL_HOST: '127.0.0.1',
+      SQL_PORT: String(port),
+      SQL_USER: user,
+      SQL_PASSWORD: password,
+      SQL_DATABASE: database,
+    };
     const url = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
     const hasVersionTable = await withClient(url, async (client) => {
       const { rows } = await client.query<{ table: string | null }>(`SELECT to_regclass('public.schema_version')::text AS table`);
@@ -202,7 +216,12 @@ async function ensureNamespace(connection: Connection, retention: string): Promi
       const { IndexedValueType } = proto.temporal.api.enums.v1;
       await connection.operatorService.addSearchAttributes({
         namespace,
-        searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, IndexedValueType[`INDEXED_VALUE_TYPE_${type.toUpperCase()}` as keyof typeof IndexedValueType]])),
+        searchAttributes: Object.fromEntries(
+          missing.map(([name, type]) => [
+            name,
+            IndexedValueType[`INDEXED_VALUE_TYPE_${type.toUpperCase()}` as keyof typeof IndexedValueType],
+          ]),
+        ),
       });
     },
     { timeoutMs: 30_000, intervalMs: 500 },
@@ -229,7 +248,14 @@ export function clientSettingsFor(port: number, certificates: TemporalCertificat
     address: `127.0.0.1:${port}`,
     namespace: TEMPORAL_NAMESPACE,
     ...(certificates
-      ? { tls: { caFile: certificates.caFile, certFile: certificates.clientCertFile, keyFile: certificates.clientKeyFile, serverName: certificates.serverName } }
+      ? {
+          tls: {
+            caFile: certificates.caFile,
+            certFile: certificates.clientCertFile,
+            keyFile: certificates.clientKeyFile,
+            serverName: certificates.serverName,
+          },
+        }
       : {}),
   };
 }
@@ -265,7 +291,18 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
       const child = new ManagedProcess({
         name: `temporal-${service}`,
         command: server,
-        args: ['--root', options.root, '--config', 'infra/temporal-config/server', '--env', 'valerix', '--allow-no-auth', 'start', '--service', service],
+        args: [
+          '--root',
+          options.root,
+          '--config',
+          'infra/temporal-config/server',
+          '--env',
+          'valerix',
+          '--allow-no-auth',
+          'start',
+          '--service',
+          service,
+        ],
         env,
         logFile: path.join(options.logsDir, `temporal-${service}.log`),
       }).start();
@@ -280,7 +317,9 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   }
   const settings = clientSettingsFor(ports.frontend.grpc, certificates);
   try {
-    const connection = await waitForOrExit(firstExit, 'temporal frontend',
+    const connection = await waitForOrExit(
+      firstExit,
+      'temporal frontend',
       async () => {
         const candidate = await Connection.connect({ ...temporalConnectOptions(settings), connectTimeout: 1000 });
         try {

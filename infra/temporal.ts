@@ -49,25 +49,34 @@ export function dynamicConfigFlags(root = process.cwd()): string[] {
   const file = path.join(root, 'infra', 'temporal-config', 'dynamic-config.yaml');
   const entries = parse(fs.readFileSync(file, 'utf8')) as Record<string, { value: unknown; constraints?: unknown }[]>;
   return Object.entries(entries).flatMap(([key, values]) => {
-    if (values.length !== 1 || values[0]!.constraints) throw new Error(`${file}: ${key} has constraints, which the dev server's flags cannot express`);
+    if (values.length !== 1 || values[0]!.constraints)
+      throw new Error(`${file}: ${key} has constraints, which the dev server's flags cannot express`);
     return ['--dynamic-config-value', `${key}=${JSON.stringify(values[0]!.value)}`];
   });
 }
 
 export function temporalServerArgs(options: TemporalOptions): string[] {
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--db-filename', options.dbFile,
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--db-filename',
+    options.dbFile,
     // WAL lets readers and the writer work at once; NORMAL sync is safe with WAL.
-    '--sqlite-pragma', 'journal_mode=wal',
-    '--sqlite-pragma', 'synchronous=normal',
-    '--log-level', 'warn',
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
+    '--log-level',
+    'warn',
     ...dynamicConfigFlags(options.root),
     // The CLI writes --search-attribute into SQLite before the server starts, so the per-read
     // cache refresh the dev server forces by default only costs SQLite reads.
-    '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false',
+    '--dynamic-config-value',
+    'system.forceSearchAttributesCacheRefreshOnRead=false',
   ];
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   if (options.uiPort === undefined) args.push('--headless');

@@ -12,7 +12,21 @@ export const DASHBOARD_FILE = path.join(OBSERVABILITY_DIR, 'grafana', 'dashboard
 /** Series Prometheus makes itself for every target: no service exports them. */
 export const PROMETHEUS_SERIES = new Set(['up']);
 
-const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan']);
+const PROMQL_KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 /** Metric names in a PromQL expression (Grafana variables such as $__rate_interval allowed). */
 export function metricNamesIn(expr: string): string[] {
@@ -42,7 +56,9 @@ export function ruleExpressions(yaml: string): string[] {
     const indent = match[1]!.length;
     const value = match[2]!;
     if (!/^[|>][-+]?$/.test(value)) {
-      expressions.push(value.startsWith("'") ? value.slice(1, -1).replaceAll("''", "'") : value.startsWith('"') ? (JSON.parse(value) as string) : value);
+      expressions.push(
+        value.startsWith("'") ? value.slice(1, -1).replaceAll("''", "'") : value.startsWith('"') ? (JSON.parse(value) as string) : value,
+      );
       return;
     }
     const block: string[] = [];
@@ -65,7 +81,9 @@ interface Panel {
 export function dashboardExpressions(dashboard: { panels?: Panel[] }): { panel: string; expr: string }[] {
   const walk = (panels: Panel[]): { panel: string; expr: string }[] =>
     panels.flatMap((panel) => [
-      ...(panel.targets ?? []).filter((target) => target.expr).map((target) => ({ panel: panel.title ?? '(untitled)', expr: target.expr! })),
+      ...(panel.targets ?? [])
+        .filter((target) => target.expr)
+        .map((target) => ({ panel: panel.title ?? '(untitled)', expr: target.expr! })),
       ...walk(panel.panels ?? []),
     ]);
   return walk(dashboard.panels ?? []);
@@ -98,7 +116,8 @@ export function parseSamples(text: string): Sample[] {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
     if (!match) continue;
     const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]!] = pair[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    for (const pair of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[pair[1]!] = pair[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     samples.push({ name: match[1]!, labels, value: Number(match[3]) });
   }
   return samples;
@@ -106,6 +125,8 @@ export function parseSamples(text: string): Sample[] {
 
 /** Sum of the samples of `name` whose labels include `labels`. */
 export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  const matching = samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value));
+  const matching = samples.filter(
+    (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+  );
   return matching.length === 0 ? undefined : matching.reduce((sum, sample) => sum + sample.value, 0);
 }

@@ -11,8 +11,21 @@ export const AUDIT_EXCEPTIONS_FILE = path.join(ROOT, 'scripts/audit-exceptions.j
 
 // Permissive licences, plus MPL-2.0 whose copyleft stops at the files it covers.
 const ALLOWED = new Set([
-  '0BSD', 'Apache-2.0', 'BlueOak-1.0.0', 'BSD-2-Clause', 'BSD-3-Clause', 'CC-BY-3.0', 'CC-BY-4.0', 'CC0-1.0',
-  'ISC', 'MIT', 'MIT-0', 'MPL-2.0', 'Python-2.0', 'Unlicense', 'Zlib',
+  '0BSD',
+  'Apache-2.0',
+  'BlueOak-1.0.0',
+  'BSD-2-Clause',
+  'BSD-3-Clause',
+  'CC-BY-3.0',
+  'CC-BY-4.0',
+  'CC0-1.0',
+  'ISC',
+  'MIT',
+  'MIT-0',
+  'MPL-2.0',
+  'Python-2.0',
+  'Unlicense',
+  'Zlib',
 ]);
 // Network copyleft and source-available licences: never acceptable in a shipped service.
 const BANNED = /^(AGPL|SSPL|BUSL)/i;
@@ -27,13 +40,19 @@ export function evaluateLicence(expression: string | undefined): Verdict {
   const peek = () => tokens[at]?.toUpperCase();
   const orExpr = (): Verdict => {
     const branches = [andExpr()];
-    while (peek() === 'OR') { at++; branches.push(andExpr()); }
+    while (peek() === 'OR') {
+      at++;
+      branches.push(andExpr());
+    }
     if (branches.includes('allowed')) return 'allowed';
     return branches.includes('banned') ? 'banned' : 'unknown';
   };
   const andExpr = (): Verdict => {
     const parts = [atom()];
-    while (peek() === 'AND') { at++; parts.push(atom()); }
+    while (peek() === 'AND') {
+      at++;
+      parts.push(atom());
+    }
     if (parts.includes('banned')) return 'banned';
     return parts.every((part) => part === 'allowed') ? 'allowed' : 'unknown';
   };
@@ -60,7 +79,10 @@ export function evaluateLicence(expression: string | undefined): Verdict {
 }
 
 type LicenceField = string | { type?: string } | undefined;
-interface Manifest { license?: LicenceField; licenses?: LicenceField[] }
+interface Manifest {
+  license?: LicenceField;
+  licenses?: LicenceField[];
+}
 
 /** The licence a manifest declares, as one SPDX expression (undefined when it declares none). */
 export function licenceOf(manifest: Manifest): string | undefined {
@@ -73,7 +95,13 @@ export function licenceOf(manifest: Manifest): string | undefined {
   return legacy.length === 1 ? legacy[0] : `(${legacy.join(' OR ')})`;
 }
 
-export interface PackageLicence { name: string; version: string; location: string; licence: string | undefined; verdict: Verdict }
+export interface PackageLicence {
+  name: string;
+  version: string;
+  location: string;
+  licence: string | undefined;
+  verdict: Verdict;
+}
 
 /** Every package of the lockfile; the installed package.json wins, the lockfile stands in for packages of other platforms. */
 export function readInstalledLicences(root = ROOT): PackageLicence[] {
@@ -84,7 +112,9 @@ export function readInstalledLicences(root = ROOT): PackageLicence[] {
     .filter(([location, entry]) => location !== '' && !entry.link)
     .map(([location, entry]) => {
       const manifestPath = path.join(root, location, 'package.json');
-      const manifest: Manifest = fs.existsSync(manifestPath) ? JSON.parse(fs.readFileSync(manifestPath, 'utf8')) : { license: entry.license };
+      const manifest: Manifest = fs.existsSync(manifestPath)
+        ? JSON.parse(fs.readFileSync(manifestPath, 'utf8'))
+        : { license: entry.license };
       const licence = licenceOf(manifest);
       const name = entry.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length);
       return { name, version: entry.version ?? '?', location, licence, verdict: evaluateLicence(licence) };
@@ -94,7 +124,12 @@ export function readInstalledLicences(root = ROOT): PackageLicence[] {
 type Exceptions = Record<string, { reason: string; licence?: string; package?: string }>;
 export const readExceptions = (file: string): Exceptions => JSON.parse(fs.readFileSync(file, 'utf8')).exceptions;
 
-export interface LicenceReport { checked: number; byLicence: Map<string, number>; problems: PackageLicence[]; unusedExceptions: string[] }
+export interface LicenceReport {
+  checked: number;
+  byLicence: Map<string, number>;
+  problems: PackageLicence[];
+  unusedExceptions: string[];
+}
 
 /** Refused packages, less those excepted by name for the very licence they declare now. */
 export function checkLicences(packages: PackageLicence[], exceptions: Exceptions): LicenceReport {
@@ -113,8 +148,18 @@ export function checkLicences(packages: PackageLicence[], exceptions: Exceptions
   return { checked: packages.length, byLicence, problems, unusedExceptions };
 }
 
-export interface Advisory { id: string; package: string; severity: string; title: string; url: string }
-export interface AuditReport { counts: Record<string, number>; problems: Advisory[]; excepted: Advisory[] }
+export interface Advisory {
+  id: string;
+  package: string;
+  severity: string;
+  title: string;
+  url: string;
+}
+export interface AuditReport {
+  counts: Record<string, number>;
+  problems: Advisory[];
+  excepted: Advisory[];
+}
 
 /** npm could not reach the registry's advisory service: the audit did not run (not the same as a clean audit). */
 export class AdvisoryServiceUnavailable extends Error {
@@ -123,7 +168,11 @@ export class AdvisoryServiceUnavailable extends Error {
 
 /** High and critical advisories of an `npm audit --json` report; throws when npm could not audit at all. */
 export function checkAudit(auditJson: string, exceptions: Exceptions, npmErrors = ''): AuditReport {
-  let report: { error?: { summary?: string; detail?: string }; vulnerabilities?: Record<string, { via: unknown[] }>; metadata?: { vulnerabilities?: Record<string, number> } };
+  let report: {
+    error?: { summary?: string; detail?: string };
+    vulnerabilities?: Record<string, { via: unknown[] }>;
+    metadata?: { vulnerabilities?: Record<string, number> };
+  };
   try {
     report = JSON.parse(auditJson);
   } catch {
@@ -157,7 +206,13 @@ export function runNpmAudit(root = ROOT): { stdout: string; stderr: string } {
   const result = spawnSync('npm', ['audit', '--audit-level=high', '--json'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   if (result.error) throw new Error(`npm audit could not run: ${result.error.message}`);
   // The debug-log pointer is noise in a test failure; the warn/error lines say what went wrong.
-  return { stdout: result.stdout, stderr: result.stderr.split('\n').filter((line) => !line.includes('complete log')).join('\n') };
+  return {
+    stdout: result.stdout,
+    stderr: result.stderr
+      .split('\n')
+      .filter((line) => !line.includes('complete log'))
+      .join('\n'),
+  };
 }
 
 function main(args: string[]): number {
@@ -176,22 +231,29 @@ The audit needs the registry; when npm cannot reach it the check fails.`);
 
   const licences = checkLicences(readInstalledLicences(), readExceptions(LICENCE_EXCEPTIONS_FILE));
   console.log(`licences: ${licences.checked} packages checked`);
-  for (const [licence, count] of [...licences.byLicence].sort((a, b) => b[1] - a[1])) console.log(`  ${String(count).padStart(5)}  ${licence}`);
+  for (const [licence, count] of [...licences.byLicence].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${String(count).padStart(5)}  ${licence}`);
   for (const name of licences.unusedExceptions) console.warn(`licences: exception for ${name} no longer matches anything; remove it`);
   if (licences.problems.length > 0) {
     failed = true;
     console.error(`licences: ${licences.problems.length} package(s) refused:`);
-    for (const pkg of licences.problems) console.error(`  ${pkg.name}@${pkg.version}  ${pkg.licence ?? '(no licence declared)'}  [${pkg.verdict}]  ${pkg.location}`);
+    for (const pkg of licences.problems)
+      console.error(`  ${pkg.name}@${pkg.version}  ${pkg.licence ?? '(no licence declared)'}  [${pkg.verdict}]  ${pkg.location}`);
   }
 
   try {
     const { stdout, stderr } = runNpmAudit();
     const audit = checkAudit(stdout, readExceptions(AUDIT_EXCEPTIONS_FILE), stderr);
-    console.log(`audit: ${Object.entries(audit.counts).map(([severity, count]) => `${count} ${severity}`).join(', ')}; ${audit.excepted.length} high/critical excepted`);
+    console.log(
+      `audit: ${Object.entries(audit.counts)
+        .map(([severity, count]) => `${count} ${severity}`)
+        .join(', ')}; ${audit.excepted.length} high/critical excepted`,
+    );
     if (audit.problems.length > 0) {
       failed = true;
       console.error(`audit: ${audit.problems.length} high/critical advisory(ies):`);
-      for (const advisory of audit.problems) console.error(`  ${advisory.id}  ${advisory.severity}  ${advisory.package}: ${advisory.title}  ${advisory.url}`);
+      for (const advisory of audit.problems)
+        console.error(`  ${advisory.id}  ${advisory.severity}  ${advisory.package}: ${advisory.title}  ${advisory.url}`);
     }
   } catch (error) {
     failed = true;

@@ -63,7 +63,15 @@ async function main(argv: string[]): Promise<number> {
         const rows = await clients.list();
         if (rows.length === 0) console.log('no clients');
         for (const row of rows) {
-          console.log([row.id, row.name, row.role, row.createdAt.toISOString(), row.revokedAt ? `revoked ${row.revokedAt.toISOString()}` : 'active'].join('\t'));
+          console.log(
+            [
+              row.id,
+              row.name,
+              row.role,
+              row.createdAt.toISOString(),
+              row.revokedAt ? `revoked ${row.revokedAt.toISOString()}` : 'active',
+            ].join('\t'),
+          );
         }
         return 0;
       }

@@ -41,7 +41,11 @@ const schema = z.object({
 
 /** Command-line flags of `npm start`, as the variables they override (a flag wins over .env). */
 export function flagsAsEnv(argv: string[]): Record<string, string> {
-  const names: Record<string, string> = { '--temporal': 'VALERIX_TEMPORAL', '--workers': 'VALERIX_WORKERS', '--gateways': 'VALERIX_GATEWAYS' };
+  const names: Record<string, string> = {
+    '--temporal': 'VALERIX_TEMPORAL',
+    '--workers': 'VALERIX_WORKERS',
+    '--gateways': 'VALERIX_GATEWAYS',
+  };
   const env: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];

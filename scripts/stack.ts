@@ -71,10 +71,14 @@ function buildDashboardIfStale(): void {
   const built = path.join(ROOT, 'web/build/server/index.js');
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs > newestMtime(path.join(ROOT, 'web/app'))) return;
   progress('building the dashboard (remix vite:build) ...');
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/@remix-run/dev/dist/cli.js'), 'vite:build', '--config', 'web/vite.config.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/@remix-run/dev/dist/cli.js'), 'vite:build', '--config', 'web/vite.config.ts'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
 }
 
 let temporalServerPorts: TemporalServerPorts | undefined;
@@ -84,9 +88,17 @@ try {
   const ports: [string, number][] = [
     ...Object.entries(config.infraPorts).map(([name, port]): [string, number] => [name === 'temporalUi' ? 'Temporal Web UI' : name, port]),
     ...Object.entries(temporalServerPorts ?? {}).flatMap(([service, ports]): [string, number][] =>
-      typeof ports === 'number' ? [[`Temporal ${service}`, ports]] : [[`Temporal ${service}`, ports.grpc], [`Temporal ${service} membership`, ports.membership]],
+      typeof ports === 'number'
+        ? [[`Temporal ${service}`, ports]]
+        : [
+            [`Temporal ${service}`, ports.grpc],
+            [`Temporal ${service} membership`, ports.membership],
+          ],
     ),
-    ...serviceSpecs(ROOT, config.servicePorts, config.scale).map((spec): [string, number] => [spec.name, Number(new URL(spec.healthUrl).port)]),
+    ...serviceSpecs(ROOT, config.servicePorts, config.scale).map((spec): [string, number] => [
+      spec.name,
+      Number(new URL(spec.healthUrl).port),
+    ]),
   ];
   for (const [name, port] of ports) await assertPortFree(port, name);
 } catch (err) {
@@ -135,7 +147,9 @@ try {
   await pool.end();
   progress(created > 0 ? `seeded ${created} demo items` : 'demo inventory already seeded');
   const ordersDb = createOrdersDb(infra.env.ORDERS_DATABASE_URL, 1);
-  await createClientStore(ordersDb).ensure(DEV_CLIENT, 'client', clientApiKey).finally(() => ordersDb.$disconnect());
+  await createClientStore(ordersDb)
+    .ensure(DEV_CLIENT, 'client', clientApiKey)
+    .finally(() => ordersDb.$disconnect());
   // `npm run clients` finds the stack's orders database here.
   fs.writeFileSync(path.join(config.dataDir, 'stack.env'), `ORDERS_DATABASE_URL=${infra.env.ORDERS_DATABASE_URL}\n`, { mode: 0o600 });
 
@@ -155,7 +169,12 @@ try {
     progress(`prometheus :${config.prometheusPort} ...`);
     prometheus = await startPrometheus({
       dataDir: config.dataDir,
-      ports: { gateway: servicePorts.gateway, inventory: servicePorts.inventory, worker: servicePorts.worker, prometheus: config.prometheusPort },
+      ports: {
+        gateway: servicePorts.gateway,
+        inventory: servicePorts.inventory,
+        worker: servicePorts.worker,
+        prometheus: config.prometheusPort,
+      },
       logFile: path.join(logsDir, 'prometheus.log'),
     });
     progress(`prometheus :${config.prometheusPort} ok`);
@@ -166,21 +185,30 @@ try {
 }
 
 const { servicePorts: s, infraPorts: i } = config;
-const workerHealth = serviceSpecs(ROOT, s, config.scale).filter((spec) => spec.role === 'worker').map((spec) => spec.healthUrl.replace('127.0.0.1', 'localhost'));
+const workerHealth = serviceSpecs(ROOT, s, config.scale)
+  .filter((spec) => spec.role === 'worker')
+  .map((spec) => spec.healthUrl.replace('127.0.0.1', 'localhost'));
 const certificates = infra.temporal.certificates;
 const relative = (file: string) => path.relative(ROOT, file);
 // The CLI flags that reach this stack's Temporal (mTLS in server mode).
 const temporalCliFlags = [
   `--address localhost:${i.temporal}`,
   ...(certificates
-    ? [`--tls-ca-path ${relative(certificates.caFile)}`, `--tls-cert-path ${relative(certificates.clientCertFile)}`, `--tls-key-path ${relative(certificates.clientKeyFile)}`, `--tls-server-name ${certificates.serverName}`]
+    ? [
+        `--tls-ca-path ${relative(certificates.caFile)}`,
+        `--tls-cert-path ${relative(certificates.clientCertFile)}`,
+        `--tls-key-path ${relative(certificates.clientKeyFile)}`,
+        `--tls-server-name ${certificates.serverName}`,
+      ]
     : []),
 ].join(' ');
 console.log(`
 Valerix is up. Ctrl-C stops it; data stays in ${path.relative(ROOT, config.dataDir)}/.
 
   Dashboard        http://localhost:${s.web}
-  Gateway API      ${gatewayUrls(s, config.scale).map((url) => `${url.replace('127.0.0.1', 'localhost')}/api/orders`).join('  ')}   (docs: http://localhost:${s.gateway}/docs)
+  Gateway API      ${gatewayUrls(s, config.scale)
+    .map((url) => `${url.replace('127.0.0.1', 'localhost')}/api/orders`)
+    .join('  ')}   (docs: http://localhost:${s.gateway}/docs)
   Inventory API    http://localhost:${s.inventory}/api/inventory
   Worker health    ${workerHealth.join('  ')}   (metrics: /metrics on gateway, inventory, worker)
 ${prometheus ? `  Prometheus       ${prometheus.url}   (alerts: ${prometheus.url}/alerts)\n` : ''}  Temporal         ${config.temporalMode === 'dev' ? 'dev server' : 'server: frontend, history, matching, worker (mTLS)'} at localhost:${i.temporal}

@@ -22,11 +22,17 @@ export const secret = (name: SecretName) => z.string().min(16, 'use at least 16 
  * Refuses published fallbacks unless NODE_ENV is development or test (or unset, as on a
  * laptop); returns the names of those in use, for a start-up warning.
  */
-export function checkSecrets(processName: string, values: Partial<Record<SecretName, string>>, env: NodeJS.ProcessEnv = process.env): SecretName[] {
+export function checkSecrets(
+  processName: string,
+  values: Partial<Record<SecretName, string>>,
+  env: NodeJS.ProcessEnv = process.env,
+): SecretName[] {
   const published = (Object.keys(values) as SecretName[]).filter((name) => values[name] === DEV_SECRETS[name]);
   const development = env.NODE_ENV === undefined || env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
   if (published.length > 0 && !development) {
-    throw new Error(`${processName}: ${published.join(', ')} still set to the published development value; set a secret of your own (NODE_ENV=${env.NODE_ENV})`);
+    throw new Error(
+      `${processName}: ${published.join(', ')} still set to the published development value; set a secret of your own (NODE_ENV=${env.NODE_ENV})`,
+    );
   }
   return published;
 }

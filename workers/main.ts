@@ -47,7 +47,11 @@ const worker = await createOrderWorker({
 const httpServer = await startWorkerHttp(config.httpHost, config.httpPort, {
   '/health': async () => {
     const state = worker.getState();
-    return { status: state === 'RUNNING' ? 200 : 503, contentType: 'application/json', body: JSON.stringify({ status: state === 'RUNNING' ? 'ok' : state.toLowerCase() }) };
+    return {
+      status: state === 'RUNNING' ? 200 : 503,
+      contentType: 'application/json',
+      body: JSON.stringify({ status: state === 'RUNNING' ? 'ok' : state.toLowerCase() }),
+    };
   },
   '/health/deep': deepHealthRoute({
     temporal: () => connection.workflowService.getSystemInfo({}),

@@ -8,7 +8,6 @@ export function createWorkerRegistry(options: { processMetrics?: boolean } = {})
   return createMetricsRegistry('worker', options);
 }
 
-
 /** Saga metrics, fed by the recordTransition activity once per transition written. */
 export function createOrderMetrics(registry: Registry): OrderMetrics {
   const completed = new Counter({
@@ -62,7 +61,11 @@ export function createOrderMetrics(registry: Registry): OrderMetrics {
  */
 export function createWorkerMetricsEndpoint(registry: Registry, sdkExporter: { url?: string } | undefined, log: Logger) {
   const sdkUp = sdkExporter
-    ? new Gauge({ name: 'worker_sdk_metrics_up', help: 'Whether this scrape includes the Temporal SDK metrics (1) or not (0).', registers: [registry] })
+    ? new Gauge({
+        name: 'worker_sdk_metrics_up',
+        help: 'Whether this scrape includes the Temporal SDK metrics (1) or not (0).',
+        registers: [registry],
+      })
     : undefined;
   return async () => {
     let sdkText = '';

@@ -1,7 +1,15 @@
 import { DefaultLogger, Runtime, type LogLevel, type RuntimeOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
-const SDK_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+const SDK_LEVELS: Record<string, LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: 'ERROR',
+};
 
 /**
  * Installs the Temporal SDK runtime (once per process): its logs (worker, workflows, activities)
@@ -12,7 +20,16 @@ const SDK_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', i
 export function installSdkRuntime(log: Logger, level: string, metricsPort = 0): string | undefined {
   const sdkLog = log.child({ component: 'temporal-sdk' });
   const logger = new DefaultLogger(SDK_LEVELS[level] ?? 'INFO', ({ level: entryLevel, message, meta }) => {
-    const method = entryLevel === 'TRACE' ? 'trace' : entryLevel === 'DEBUG' ? 'debug' : entryLevel === 'WARN' ? 'warn' : entryLevel === 'ERROR' ? 'error' : 'info';
+    const method =
+      entryLevel === 'TRACE'
+        ? 'trace'
+        : entryLevel === 'DEBUG'
+          ? 'debug'
+          : entryLevel === 'WARN'
+            ? 'warn'
+            : entryLevel === 'ERROR'
+              ? 'error'
+              : 'info';
     sdkLog[method](meta ?? {}, message);
   });
   if (metricsPort > 0) {

@@ -15,8 +15,26 @@ import {
 import type { RetryPolicy } from '@temporalio/common';
 import type { createOrderActivities } from '../activities';
 import { REFUSAL_FAILURE_TYPES, refusalOfFailure } from '../shared/contract/refusals';
-import { cancelRefusal, isTerminal, reservationIdFor, type CancelRequest, type FailureReason, type OrderInput, type OrderLineState, type OrderState, type OrderStatus } from '../shared/contract/orders';
-import { ORDER_RECORD_REJECTED, awaitCancel, awaitOutcome, cancelOrder, getOrderState, orderStatusSearchAttribute, requestCancel } from '../shared/order-workflow';
+import {
+  cancelRefusal,
+  isTerminal,
+  reservationIdFor,
+  type CancelRequest,
+  type FailureReason,
+  type OrderInput,
+  type OrderLineState,
+  type OrderState,
+  type OrderStatus,
+} from '../shared/contract/orders';
+import {
+  ORDER_RECORD_REJECTED,
+  awaitCancel,
+  awaitOutcome,
+  cancelOrder,
+  getOrderState,
+  orderStatusSearchAttribute,
+  requestCancel,
+} from '../shared/order-workflow';
 
 type OrderActivities = ReturnType<typeof createOrderActivities>;
 
@@ -116,16 +134,14 @@ async function orderSaga(input: OrderInput, version: SagaVersion): Promise<Order
     orderId: input.orderId,
     clientId: input.clientId,
     status: 'PENDING',
-    lines: input.lines.map(
-      (line, index): OrderLineState => ({
-        lineNo: index + 1,
-        itemId: line.itemId,
-        quantity: line.quantity,
-        reservationId: reservationIdFor(input.orderId, index + 1),
-        status: 'PENDING',
-        attempts: 0,
-      }),
-    ),
+    lines: input.lines.map((line, index): OrderLineState => ({
+      lineNo: index + 1,
+      itemId: line.itemId,
+      quantity: line.quantity,
+      reservationId: reservationIdFor(input.orderId, index + 1),
+      status: 'PENDING',
+      attempts: 0,
+    })),
     version: 0,
     cancelRequested: false,
     createdAt: startedAt,
@@ -236,7 +252,8 @@ async function orderSaga(input: OrderInput, version: SagaVersion): Promise<Order
       });
     } catch (err) {
       if (failure) state.lastError = failure.message;
-      else if (isCancellation(err)) state.cancelRequested = true; // our cancel, or a cancel from Temporal itself
+      else if (isCancellation(err))
+        state.cancelRequested = true; // our cancel, or a cancel from Temporal itself
       else throw err;
     }
 

@@ -18,9 +18,14 @@ export function registerGatewayMetrics(
       this.set(await stuck.count().catch(() => Number.NaN));
     },
   });
-  const replays = new Counter({ name: 'idempotent_replays_total', help: 'POST /api/orders answered from an existing order (same Idempotency-Key).', registers: [registry] });
+  const replays = new Counter({
+    name: 'idempotent_replays_total',
+    help: 'POST /api/orders answered from an existing order (same Idempotency-Key).',
+    registers: [registry],
+  });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method === 'POST' && request.routeOptions.url === '/api/orders' && reply.getHeader('idempotency-replayed') === 'true') replays.inc();
+    if (request.method === 'POST' && request.routeOptions.url === '/api/orders' && reply.getHeader('idempotency-replayed') === 'true')
+      replays.inc();
     return payload;
   });
 }

@@ -33,7 +33,10 @@ const app = await buildGatewayApp({
 });
 
 if (config.publishedSecrets.length > 0) {
-  app.log.warn({ secrets: config.publishedSecrets }, 'published development ADMIN_TOKEN in use; anyone who reads the README can see every order');
+  app.log.warn(
+    { secrets: config.publishedSecrets },
+    'published development ADMIN_TOKEN in use; anyone who reads the README can see every order',
+  );
 }
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

@@ -29,7 +29,8 @@ export function requireRole(credentials: BearerCredential[], roles: string[], hi
   const accepted = credentials.filter((credential) => roles.includes(credential.role));
   return async (request: FastifyRequest) => {
     const token = bearerToken(request);
-    if (token === undefined) throw new HttpProblem(401, PROBLEM_TYPES.unauthorized, 'Authentication required', `Send Authorization: Bearer <${hint}>.`);
+    if (token === undefined)
+      throw new HttpProblem(401, PROBLEM_TYPES.unauthorized, 'Authentication required', `Send Authorization: Bearer <${hint}>.`);
     // Every credential is compared, so the time taken does not tell which one nearly matched.
     const matches = accepted.map((credential) => sameSecret(token, credential.token));
     if (!matches.includes(true)) throw new HttpProblem(403, PROBLEM_TYPES.forbidden, 'Forbidden', `This route needs ${hint}.`);

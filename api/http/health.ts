@@ -16,17 +16,11 @@ const DeepHealth = Type.Object({
 
 /** `/health`: the process answers. `/health/deep`: every dependency, with its latency; 503 names the failing ones. */
 export function registerHealthRoutes(app: AnyFastify, checks: Record<string, DependencyCheck>, timeoutMs = 2000): void {
-  app.get(
-    '/health',
-    { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
-    async () => ({ status: 'ok' as const }),
-  );
-  app.get(
-    '/health/deep',
-    { schema: { tags: ['health'], response: { 200: DeepHealth, 503: DeepHealth } } },
-    async (_request, reply) => {
-      const report = await checkDependencies(checks, timeoutMs);
-      return reply.code(report.status === 'ok' ? 200 : 503).send(report);
-    },
-  );
+  app.get('/health', { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
+    status: 'ok' as const,
+  }));
+  app.get('/health/deep', { schema: { tags: ['health'], response: { 200: DeepHealth, 503: DeepHealth } } }, async (_request, reply) => {
+    const report = await checkDependencies(checks, timeoutMs);
+    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+  });
 }

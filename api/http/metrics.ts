@@ -19,7 +19,12 @@ export function statusClass(statusCode: number): string {
  */
 export function registerHttpMetrics(app: AnyFastify, registry: Registry): void {
   const labelNames = ['route', 'method', 'status_class'] as const;
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route template, method and status class.', labelNames, registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by route template, method and status class.',
+    labelNames,
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by route template, method and status class.',
@@ -40,8 +45,12 @@ export function registerHttpMetrics(app: AnyFastify, registry: Registry): void {
     });
   });
 
-  app.get('/metrics', { schema: { tags: ['health'], description: 'Prometheus metrics, text exposition format 0.0.4.', produces: ['text/plain'] } }, async (_request, reply) => {
-    const body = await registry.metrics();
-    return reply.type(registry.contentType).send(body);
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['health'], description: 'Prometheus metrics, text exposition format 0.0.4.', produces: ['text/plain'] } },
+    async (_request, reply) => {
+      const body = await registry.metrics();
+      return reply.type(registry.contentType).send(body);
+    },
+  );
 }

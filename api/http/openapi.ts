@@ -4,7 +4,10 @@ import swaggerUi from '@fastify/swagger-ui';
 
 /** OpenAPI from the route schemas: JSON at /docs/json, a browsable UI at /docs. */
 /** `security`: the requirement every operation has unless it says otherwise (the gateway's API key). */
-export async function registerOpenApi(app: AnyFastify, info: { title: string; description: string; security?: Record<string, string[]>[] }): Promise<void> {
+export async function registerOpenApi(
+  app: AnyFastify,
+  info: { title: string; description: string; security?: Record<string, string[]>[] },
+): Promise<void> {
   const { security, ...described } = info;
   await app.register(swagger, {
     openapi: {

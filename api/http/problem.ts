@@ -28,7 +28,9 @@ const ANY_ROUTE = [400, 408, 413, 415, 429, 500, 503] as const;
  */
 export function problemResponses(...statuses: number[]) {
   const content = { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } };
-  return Object.fromEntries([...new Set([...ANY_ROUTE, ...statuses])].sort((a, b) => a - b).map((status) => [status, { description: 'RFC 9457 problem', content }]));
+  return Object.fromEntries(
+    [...new Set([...ANY_ROUTE, ...statuses])].sort((a, b) => a - b).map((status) => [status, { description: 'RFC 9457 problem', content }]),
+  );
 }
 
 /** Throw from a route to answer with an RFC 9457 problem. */
@@ -84,19 +86,35 @@ export function registerProblemHandling(app: AnyFastify): void {
       }));
       return sendProblem(
         reply,
-        new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid request', `${error.validationContext ?? 'request'} ${error.message}`, { errors }),
+        new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid request', `${error.validationContext ?? 'request'} ${error.message}`, {
+          errors,
+        }),
       );
     }
     // A value Postgres cannot hold (out of range, malformed) came from the request.
     if (isDataException(error)) {
-      return sendProblem(reply, new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid request', 'A value in the request is out of range or malformed.'));
+      return sendProblem(
+        reply,
+        new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid request', 'A value in the request is out of range or malformed.'),
+      );
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendProblem(reply, clientProblem(status, error.message));
     request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, new HttpProblem(500, PROBLEM_TYPES.internal, 'Internal error', 'The request could not be completed. It is safe to retry with the same Idempotency-Key.'));
+    return sendProblem(
+      reply,
+      new HttpProblem(
+        500,
+        PROBLEM_TYPES.internal,
+        'Internal error',
+        'The request could not be completed. It is safe to retry with the same Idempotency-Key.',
+      ),
+    );
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, new HttpProblem(404, PROBLEM_TYPES.notFound, 'Not found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+    sendProblem(
+      reply,
+      new HttpProblem(404, PROBLEM_TYPES.notFound, 'Not found', `No route for ${request.method} ${request.url.split('?')[0]}`),
+    ),
   );
 }

@@ -16,7 +16,12 @@ export const HTTP_LIMITS = {
   maxParamLength: 200,
 } as const;
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  431: 'Request Header Fields Too Large',
+};
 
 /**
  * Node answers malformed, oversized or too slow requests before Fastify sees them; these
@@ -26,13 +31,22 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable) return void socket.destroy();
   // Node has no 414: a URL longer than the header limit is a header overflow (431).
   const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const body = JSON.stringify(clientProblem(status, err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'The request did not arrive in time.' : 'The request could not be parsed.').toJSON());
+  const body = JSON.stringify(
+    clientProblem(
+      status,
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'The request did not arrive in time.' : 'The request could not be parsed.',
+    ).toJSON(),
+  );
   socket.end(
     `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }
 
-export function httpServerOptions(service: string, logLevel: string, overrides: Partial<Record<keyof typeof HTTP_LIMITS, number>> = {}): FastifyHttpOptions<Server> {
+export function httpServerOptions(
+  service: string,
+  logLevel: string,
+  overrides: Partial<Record<keyof typeof HTTP_LIMITS, number>> = {},
+): FastifyHttpOptions<Server> {
   const limits = { ...HTTP_LIMITS, ...overrides };
   return {
     logger: loggerOptions(service, logLevel),

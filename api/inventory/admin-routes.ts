@@ -24,7 +24,9 @@ const ChaosUpdateSchema = Type.Object(
     latency_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     latency_rate: Type.Optional(Rate),
     crash_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Share of calls failing with 503 before any commit' })),
-    lost_response_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Share of stock changes committed whose answer is dropped' })),
+    lost_response_rate: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'Share of stock changes committed whose answer is dropped' }),
+    ),
     kill_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Share of stock changes that end the process' })),
   },
   { additionalProperties: false },
@@ -50,5 +52,7 @@ export function registerAdminRoutes(app: App, chaos: ChaosStore, onlyAdmin: OnRe
     },
     (request) => chaos.update(request.body),
   );
-  app.delete('/api/admin/chaos', { onRequest, schema: { ...common, response: { 200: ChaosSettingsSchema, ...problems } } }, () => chaos.disable());
+  app.delete('/api/admin/chaos', { onRequest, schema: { ...common, response: { 200: ChaosSettingsSchema, ...problems } } }, () =>
+    chaos.disable(),
+  );
 }

@@ -18,7 +18,17 @@ import { registerStrictValidation } from '../http/validation';
 import { registerAdminRoutes } from './admin-routes';
 import { createChaosFaults, type ChaosStore } from './chaos';
 import { NO_FAULTS, type InventoryFaults } from './faults';
-import { AuditRow, MAX_STOCK, DeductBody, DeductResult, Item, ItemId, ReleaseBody, ReleaseResult, RestockBody } from '../../shared/contract/inventory-api';
+import {
+  AuditRow,
+  MAX_STOCK,
+  DeductBody,
+  DeductResult,
+  Item,
+  ItemId,
+  ReleaseBody,
+  ReleaseResult,
+  RestockBody,
+} from '../../shared/contract/inventory-api';
 import type { InventoryStore } from './store';
 
 export interface InventoryAppDeps {
@@ -43,7 +53,15 @@ export interface InventoryCredentials {
   adminToken: string;
 }
 
-export async function buildInventoryApp({ store, logLevel, credentials, rateLimit, chaos, faults: injectedFaults, metrics }: InventoryAppDeps): Promise<FastifyInstance> {
+export async function buildInventoryApp({
+  store,
+  logLevel,
+  credentials,
+  rateLimit,
+  chaos,
+  faults: injectedFaults,
+  metrics,
+}: InventoryAppDeps): Promise<FastifyInstance> {
   const app = Fastify(httpServerOptions('inventory', logLevel)).withTypeProvider<TypeBoxTypeProvider>();
   registerProblemHandling(app);
   registerStrictValidation(app);
@@ -58,7 +76,11 @@ export async function buildInventoryApp({ store, logLevel, credentials, rateLimi
   });
   const registry = metrics ?? createMetricsRegistry('inventory');
   registerHttpMetrics(app, registry);
-  const inventoryMetrics = registerInventoryMetrics(registry, { items: () => store.list(), chaos: chaos && (() => chaos.store.get()), log: app.log });
+  const inventoryMetrics = registerInventoryMetrics(registry, {
+    items: () => store.list(),
+    chaos: chaos && (() => chaos.store.get()),
+    log: app.log,
+  });
   await registerOpenApi(app, {
     title: 'Valerix inventory',
     description: 'Stock changes only through reservations with unique ids; release is idempotent.',
@@ -81,13 +103,23 @@ export async function buildInventoryApp({ store, logLevel, credentials, rateLimi
     });
   }
 
-  app.get('/api/inventory', { schema: { tags: ['inventory'], response: { 200: Type.Object({ items: Type.Array(Item) }), ...problems } } }, async () => ({
-    items: await store.list(),
-  }));
+  app.get(
+    '/api/inventory',
+    { schema: { tags: ['inventory'], response: { 200: Type.Object({ items: Type.Array(Item) }), ...problems } } },
+    async () => ({
+      items: await store.list(),
+    }),
+  );
 
   app.get(
     '/api/inventory/audit',
-    { schema: { tags: ['inventory'], description: 'stock + reserved = initial + restocked, per item', response: { 200: Type.Object({ consistent: Type.Boolean(), items: Type.Array(AuditRow) }), ...problems } } },
+    {
+      schema: {
+        tags: ['inventory'],
+        description: 'stock + reserved = initial + restocked, per item',
+        response: { 200: Type.Object({ consistent: Type.Boolean(), items: Type.Array(AuditRow) }), ...problems },
+      },
+    },
     async () => {
       const items = await store.audit();
       return { consistent: items.every((item) => item.consistent), items };
@@ -141,7 +173,16 @@ export async function buildInventoryApp({ store, logLevel, credentials, rateLimi
 
   app.post(
     '/api/inventory/release',
-    { onRequest: onlyService, schema: { tags: ['inventory'], security: [{ serviceToken: [] }], description: 'Give a reservation back. Idempotent; a release before the reservation blocks it.', body: ReleaseBody, response: { 200: ReleaseResult, ...problems } } },
+    {
+      onRequest: onlyService,
+      schema: {
+        tags: ['inventory'],
+        security: [{ serviceToken: [] }],
+        description: 'Give a reservation back. Idempotent; a release before the reservation blocks it.',
+        body: ReleaseBody,
+        response: { 200: ReleaseResult, ...problems },
+      },
+    },
     async (request, reply) => {
       const { reservation_id, item_id } = request.body;
       const outcome = await store.release(reservation_id, item_id, { beforeCommit: () => faults.beforeCommit('release') });
@@ -158,13 +199,24 @@ export async function buildInventoryApp({ store, logLevel, credentials, rateLimi
 
   app.post(
     '/api/inventory/:item_id/restock',
-    { onRequest: onlyAdmin, schema: { tags: ['inventory'], security: [{ adminToken: [] }], params: Type.Object({ item_id: ItemId }), body: RestockBody, response: { 200: Item, ...problems } } },
+    {
+      onRequest: onlyAdmin,
+      schema: {
+        tags: ['inventory'],
+        security: [{ adminToken: [] }],
+        params: Type.Object({ item_id: ItemId }),
+        body: RestockBody,
+        response: { 200: Item, ...problems },
+      },
+    },
     async (request) => {
       const { item_id } = request.params;
       const outcome = await store.restock(item_id, request.body.quantity, MAX_STOCK);
       if (outcome.kind === 'unknown-item') throw HttpProblem.refusal(REFUSALS.unknownItem, `No item '${item_id}'`);
       if (outcome.kind === 'over-limit') {
-        throw new HttpProblem(409, PROBLEM_TYPES.stockLimitExceeded, 'Stock limit exceeded', `An item holds at most ${MAX_STOCK} units.`, { max_stock: MAX_STOCK });
+        throw new HttpProblem(409, PROBLEM_TYPES.stockLimitExceeded, 'Stock limit exceeded', `An item holds at most ${MAX_STOCK} units.`, {
+          max_stock: MAX_STOCK,
+        });
       }
       return outcome.item;
     },

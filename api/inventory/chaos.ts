@@ -51,10 +51,7 @@ export interface ChaosFaults extends InventoryFaults {
   beforeRequest(): Promise<void>;
 }
 
-export function createChaosFaults(
-  chaos: ChaosStore,
-  options: { random?: () => number; kill?: () => void } = {},
-): ChaosFaults {
+export function createChaosFaults(chaos: ChaosStore, options: { random?: () => number; kill?: () => void } = {}): ChaosFaults {
   const random = options.random ?? Math.random;
   const kill = options.kill ?? (() => process.kill(process.pid, 'SIGKILL'));
   const hit = (rate: number) => rate > 0 && random() < rate;
@@ -69,7 +66,12 @@ export function createChaosFaults(
       if (!settings.enabled) return;
       if (hit(settings.latency_rate)) await new Promise((resolve) => setTimeout(resolve, settings.latency_ms));
       if (hit(settings.crash_rate)) {
-        throw new HttpProblem(503, PROBLEM_TYPES.dependencyUnavailable, 'Injected failure', 'Chaos mode failed this call before anything was committed.');
+        throw new HttpProblem(
+          503,
+          PROBLEM_TYPES.dependencyUnavailable,
+          'Injected failure',
+          'Chaos mode failed this call before anything was committed.',
+        );
       }
     },
     async beforeCommit() {

@@ -28,7 +28,11 @@ export function loadInventoryConfig(env: NodeJS.ProcessEnv = process.env) {
     databaseUrl: parsed.INVENTORY_DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
     credentials: { adminToken: parsed.ADMIN_TOKEN, serviceToken: parsed.INVENTORY_SERVICE_TOKEN },
-    publishedSecrets: checkSecrets('inventory', { ADMIN_TOKEN: parsed.ADMIN_TOKEN, INVENTORY_SERVICE_TOKEN: parsed.INVENTORY_SERVICE_TOKEN }, env),
+    publishedSecrets: checkSecrets(
+      'inventory',
+      { ADMIN_TOKEN: parsed.ADMIN_TOKEN, INVENTORY_SERVICE_TOKEN: parsed.INVENTORY_SERVICE_TOKEN },
+      env,
+    ),
     rateLimit: { perMinute: parsed.INVENTORY_RATE_LIMIT_PER_MINUTE, servicePerMinute: parsed.INVENTORY_SERVICE_RATE_LIMIT_PER_MINUTE },
     logLevel: parsed.LOG_LEVEL,
   };

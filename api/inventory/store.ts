@@ -115,10 +115,11 @@ export function createInventoryStore(pool: pg.Pool) {
           // Throwing rolls the claim back: a refused reservation leaves no trace.
           throw rows[0] ? new Refusal({ kind: 'out-of-stock', available: rows[0].stock }) : new Refusal({ kind: 'unknown-item' });
         }
-        await client.query(
-          `INSERT INTO stock_movements (item_id, delta, kind, reservation_id) VALUES ($1, $2, 'reserve', $3)`,
-          [itemId, -quantity, reservationId],
-        );
+        await client.query(`INSERT INTO stock_movements (item_id, delta, kind, reservation_id) VALUES ($1, $2, 'reserve', $3)`, [
+          itemId,
+          -quantity,
+          reservationId,
+        ]);
         await hooks.beforeCommit?.();
         return { kind: 'reserved', stock: taken.rows[0]!.stock };
       }).catch((err: unknown) => {
@@ -143,11 +144,15 @@ export function createInventoryStore(pool: pg.Pool) {
         const existing = rows[0]!;
         if (existing.status === 'RELEASED') return { kind: 'already-released' } as const;
         await client.query(`UPDATE reservations SET status = 'RELEASED', released_at = now() WHERE reservation_id = $1`, [reservationId]);
-        await client.query('UPDATE items SET stock = stock + $2, updated_at = now() WHERE item_id = $1', [existing.item_id, existing.quantity]);
-        await client.query(
-          `INSERT INTO stock_movements (item_id, delta, kind, reservation_id) VALUES ($1, $2, 'release', $3)`,
-          [existing.item_id, existing.quantity, reservationId],
-        );
+        await client.query('UPDATE items SET stock = stock + $2, updated_at = now() WHERE item_id = $1', [
+          existing.item_id,
+          existing.quantity,
+        ]);
+        await client.query(`INSERT INTO stock_movements (item_id, delta, kind, reservation_id) VALUES ($1, $2, 'release', $3)`, [
+          existing.item_id,
+          existing.quantity,
+          reservationId,
+        ]);
         await hooks.beforeCommit?.();
         return { kind: 'released', quantity: existing.quantity } as const;
       });
@@ -186,8 +191,7 @@ export function createInventoryStore(pool: pg.Pool) {
         initial_stock: row.initial_stock,
         restocked: row.restocked,
         ledger_total: row.ledger_total,
-        consistent:
-          row.stock >= 0 && row.stock + row.reserved === row.initial_stock + row.restocked && row.ledger_total === row.stock,
+        consistent: row.stock >= 0 && row.stock + row.reserved === row.initial_stock + row.restocked && row.ledger_total === row.stock,
       }));
     },
   };

@@ -47,7 +47,10 @@ export async function createCeilingDriver(settings: TemporalConnectionSettings, 
         lastStart = Date.now();
         firstStart ||= lastStart;
         try {
-          await client.workflow.start<typeof benchCeilingWorkflow>('benchCeilingWorkflow', { taskQueue: CEILING_TASK_QUEUE, workflowId: `${idPrefix}${n}` });
+          await client.workflow.start<typeof benchCeilingWorkflow>('benchCeilingWorkflow', {
+            taskQueue: CEILING_TASK_QUEUE,
+            workflowId: `${idPrefix}${n}`,
+          });
           started += 1;
           startedTotal += 1;
           latencies.push(performance.now() - sentAt);

@@ -35,4 +35,6 @@ await build({
   logLevel: 'warning',
 });
 const bundle = await writeWorkflowBundle(outDir);
-console.log(`[build] ${Object.keys(ENTRY_POINTS).join(', ')} and ${path.relative(root, bundle)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `[build] ${Object.keys(ENTRY_POINTS).join(', ')} and ${path.relative(root, bundle)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);

@@ -1,7 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ITEM_ID_MAX_LENGTH, ITEM_ID_PATTERN, MAX_QUANTITY } from './orders';
 
-export const ItemId = Type.String({ minLength: 1, maxLength: ITEM_ID_MAX_LENGTH, pattern: ITEM_ID_PATTERN, description: 'Item id, e.g. ps5' });
+export const ItemId = Type.String({
+  minLength: 1,
+  maxLength: ITEM_ID_MAX_LENGTH,
+  pattern: ITEM_ID_PATTERN,
+  description: 'Item id, e.g. ps5',
+});
 export const Quantity = Type.Integer({ minimum: 1, maximum: MAX_QUANTITY });
 export const ReservationId = Type.String({
   minLength: 1,

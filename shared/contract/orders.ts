@@ -15,14 +15,7 @@ export const ITEM_ID_MAX_LENGTH = 64;
 /** Order ids derive from the client and its Idempotency-Key: `ord_` and 32 hex digits. */
 export const ORDER_ID_PATTERN = '^ord_[0-9a-f]{32}$';
 
-export const ORDER_STATUSES = [
-  'PENDING',
-  'CONFIRMED',
-  'COMPENSATING',
-  'FAILED',
-  'CANCELLING',
-  'CANCELLED',
-] as const;
+export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'COMPENSATING', 'FAILED', 'CANCELLING', 'CANCELLED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'FAILED', 'CANCELLED'];
 /** CONFIRMED is terminal for the purchase, yet a cancel (a return) can still follow it. */

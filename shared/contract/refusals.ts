@@ -6,9 +6,27 @@ import { PROBLEM_TYPES, type ProblemType } from './problems';
  * Temporal failure type (the activities) and the order's failure reason (the workflow).
  */
 export const REFUSALS = {
-  outOfStock: { problemType: PROBLEM_TYPES.outOfStock, status: 409, title: 'Out of stock', failureType: 'OutOfStock', reason: 'out_of_stock' },
-  unknownItem: { problemType: PROBLEM_TYPES.unknownItem, status: 404, title: 'Unknown item', failureType: 'UnknownItem', reason: 'unknown_item' },
-  invalidQuantity: { problemType: PROBLEM_TYPES.validation, status: 400, title: 'Invalid request', failureType: 'InvalidQuantity', reason: 'invalid_quantity' },
+  outOfStock: {
+    problemType: PROBLEM_TYPES.outOfStock,
+    status: 409,
+    title: 'Out of stock',
+    failureType: 'OutOfStock',
+    reason: 'out_of_stock',
+  },
+  unknownItem: {
+    problemType: PROBLEM_TYPES.unknownItem,
+    status: 404,
+    title: 'Unknown item',
+    failureType: 'UnknownItem',
+    reason: 'unknown_item',
+  },
+  invalidQuantity: {
+    problemType: PROBLEM_TYPES.validation,
+    status: 400,
+    title: 'Invalid request',
+    failureType: 'InvalidQuantity',
+    reason: 'invalid_quantity',
+  },
   // A reservation made after its own release: the saga gave up on that line already.
   reservationReleased: {
     problemType: PROBLEM_TYPES.reservationReleased,
@@ -17,7 +35,10 @@ export const REFUSALS = {
     failureType: 'ReservationReleased',
     reason: undefined,
   },
-} as const satisfies Record<string, { problemType: ProblemType; status: number; title: string; failureType: string; reason: string | undefined }>;
+} as const satisfies Record<
+  string,
+  { problemType: ProblemType; status: number; title: string; failureType: string; reason: string | undefined }
+>;
 
 export type Refusal = (typeof REFUSALS)[keyof typeof REFUSALS];
 

@@ -39,7 +39,9 @@ describe('Temporal server mTLS', () => {
     await expect(
       systemInfo({ ...temporal, tls: { ...tls, certFile: stranger.clientCertFile, keyFile: stranger.clientKeyFile } }),
     ).rejects.toThrow();
-    await expect(NativeConnection.connect(temporalConnectOptions({ ...temporal, tls: { caFile: tls.caFile, serverName: tls.serverName } }))).rejects.toThrow();
+    await expect(
+      NativeConnection.connect(temporalConnectOptions({ ...temporal, tls: { caFile: tls.caFile, serverName: tls.serverName } })),
+    ).rejects.toThrow();
   });
 
   it('refuses to talk to a server whose certificate does not match the expected name or CA', async () => {

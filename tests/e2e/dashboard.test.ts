@@ -89,7 +89,8 @@ async function openLive(path: string): Promise<Page> {
 
 const stillSameDocument = (page: Page) => page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument === true);
 
-const timelineSteps = (page: Page) => page.locator('.timeline li').evaluateAll((items) => items.map((item) => item.getAttribute('data-step')));
+const timelineSteps = (page: Page) =>
+  page.locator('.timeline li').evaluateAll((items) => items.map((item) => item.getAttribute('data-step')));
 
 describe('dashboard in a real browser against the real services', () => {
   it('asks for the password first, says when it is wrong, and logs out', async () => {
@@ -155,7 +156,7 @@ describe('dashboard in a real browser against the real services', () => {
       'RESERVED',
     ]);
     expect(await page.getByRole('link', { name: 'Open in the Temporal Web UI' }).getAttribute('href')).toBe(
-      `${TEMPORAL_UI_URL}/namespaces/default/workflows/${id}`
+      `${TEMPORAL_UI_URL}/namespaces/default/workflows/${id}`,
     );
     await screenshot(page, 'order-detail', 'order-detail');
     await page.close();
@@ -266,7 +267,10 @@ describe('dashboard in a real browser against the real services', () => {
     await row.getByRole('button', { name: 'Restock' }).click();
     await row.getByText('Added 7; 10 in stock now.').waitFor();
     // The answer shows first; the reloaded table follows.
-    await page.waitForFunction((id) => document.querySelector(`tr[data-item-id="${id}"] [data-testid="stock"]`)?.textContent === '10', item);
+    await page.waitForFunction(
+      (id) => document.querySelector(`tr[data-item-id="${id}"] [data-testid="stock"]`)?.textContent === '10',
+      item,
+    );
     expect(await stockOf(item)).toBe(10);
     await screenshot(page, 'inventory');
     await page.close();

@@ -49,8 +49,12 @@ beforeEach(async () => {
     ('widget', 10, 'initial', NULL), ('widget', -2, 'reserve', 'ord_ok:1'),
     ('widget', -1, 'reserve', 'ord_failed:1'), ('widget', 1, 'release', 'ord_failed:1')`);
   const events: [string, number, string][] = [
-    ['ord_ok', 1, 'PENDING'], ['ord_ok', 2, 'CONFIRMED'],
-    ['ord_failed', 1, 'PENDING'], ['ord_failed', 2, 'COMPENSATING'], ['ord_failed', 3, 'COMPENSATING'], ['ord_failed', 4, 'FAILED'],
+    ['ord_ok', 1, 'PENDING'],
+    ['ord_ok', 2, 'CONFIRMED'],
+    ['ord_failed', 1, 'PENDING'],
+    ['ord_failed', 2, 'COMPENSATING'],
+    ['ord_failed', 3, 'COMPENSATING'],
+    ['ord_failed', 4, 'FAILED'],
   ];
   for (const [orderId, version, status] of events) {
     await redis.xadd(ORDER_EVENTS_STREAM, '*', 'data', JSON.stringify({ eventId: `${orderId}:${version}`, orderId, version, status }));
@@ -58,7 +62,15 @@ beforeEach(async () => {
 });
 
 const check = (acknowledged = new Map<string, string>()) =>
-  checkInvariants({ acknowledged, ordersDb, inventoryDb, redis, temporal: new Client({ connection }), settledWithinMs: 1000, settleLimitMs: 5000 });
+  checkInvariants({
+    acknowledged,
+    ordersDb,
+    inventoryDb,
+    redis,
+    temporal: new Client({ connection }),
+    settledWithinMs: 1000,
+    settleLimitMs: 5000,
+  });
 const failing = (results: InvariantResult[]) => results.filter((row) => !row.ok).map((row) => row.name);
 
 describe('chaos invariants', () => {
@@ -67,9 +79,14 @@ describe('chaos invariants', () => {
   });
 
   it('catch a reservation applied twice (and the stock it wrongly took)', async () => {
-    await inventoryDb.query(`INSERT INTO stock_movements (item_id, delta, kind, reservation_id) VALUES ('widget', -2, 'reserve', 'ord_ok:1')`);
+    await inventoryDb.query(
+      `INSERT INTO stock_movements (item_id, delta, kind, reservation_id) VALUES ('widget', -2, 'reserve', 'ord_ok:1')`,
+    );
     await inventoryDb.query(`UPDATE items SET stock = 6`);
-    expect(failing(await check())).toEqual(['no reservation id applied twice', 'initial + restocked = stock + reserved (not released), per item']);
+    expect(failing(await check())).toEqual([
+      'no reservation id applied twice',
+      'initial + restocked = stock + reserved (not released), per item',
+    ]);
   });
 
   it('catch a CONFIRMED order whose stock was given back', async () => {
@@ -94,7 +111,10 @@ describe('chaos invariants', () => {
     await ordersDb.query(`INSERT INTO idempotency_keys (client_id, key, order_id, request_hash) VALUES ('cli_chaos', 'k1', 'ord_ok', 'h')`);
     const results = await check(new Map([['k1', 'ord_ok']]));
     expect(failing(results)).toEqual(
-      expect.arrayContaining(['every acknowledged order exists exactly once (1 workflow, 1 row)', 'every order terminal within 5 s of the last fault']),
+      expect.arrayContaining([
+        'every acknowledged order exists exactly once (1 workflow, 1 row)',
+        'every order terminal within 5 s of the last fault',
+      ]),
     );
   });
 });

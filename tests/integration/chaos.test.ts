@@ -31,14 +31,23 @@ describe(`chaos on the Temporal ${temporalMode === 'dev' ? 'dev server' : 'serve
       root,
     );
     const summary = formatReport(report);
-    expect(report.faults.filter((fault) => fault.kind === 'kill'), summary).toHaveLength(6);
-    expect(report.faults.filter((fault) => fault.kind === 'restart'), summary).toHaveLength(3);
+    expect(
+      report.faults.filter((fault) => fault.kind === 'kill'),
+      summary,
+    ).toHaveLength(6);
+    expect(
+      report.faults.filter((fault) => fault.kind === 'restart'),
+      summary,
+    ).toHaveLength(3);
     if (workers > 1) {
       const killed = new Set(report.faults.filter((fault) => fault.kind === 'kill').map((fault) => fault.target));
       expect([...killed].sort(), summary).toEqual(['gateway', 'inventory', 'worker-1', 'worker-2']);
     }
     expect(report.acknowledged, summary).toBe(200);
-    expect(report.invariants.filter((row) => !row.ok), summary).toEqual([]);
+    expect(
+      report.invariants.filter((row) => !row.ok),
+      summary,
+    ).toEqual([]);
     expect(report.unexpected4xx, summary).toEqual([]);
     expect(report.passed).toBe(true);
   }, 600_000);

@@ -35,14 +35,24 @@ afterAll(async () => {
 async function fuzz(name: string, documentUrl: string, token: string, filter: string[]) {
   const reportDir = path.join(inject('infra').dataDir, `fuzz-${name}`);
   const args = [
-    'run', documentUrl,
-    '--checks', CHECKS,
-    '--max-examples', MAX_EXAMPLES,
-    '--phases', 'examples,coverage,fuzzing',
-    '--seed', '20261202',
-    '--request-timeout', REQUEST_TIMEOUT_S,
-    '--header', `Authorization: Bearer ${token}`,
-    '--report', 'junit', '--report-dir', reportDir,
+    'run',
+    documentUrl,
+    '--checks',
+    CHECKS,
+    '--max-examples',
+    MAX_EXAMPLES,
+    '--phases',
+    'examples,coverage,fuzzing',
+    '--seed',
+    '20261202',
+    '--request-timeout',
+    REQUEST_TIMEOUT_S,
+    '--header',
+    `Authorization: Bearer ${token}`,
+    '--report',
+    'junit',
+    '--report-dir',
+    reportDir,
     '--no-color',
     ...filter,
   ];
@@ -60,16 +70,24 @@ async function fuzz(name: string, documentUrl: string, token: string, filter: st
 }
 
 describe('API fuzzing with Schemathesis (both OpenAPI documents, authenticated)', () => {
-  it('finds no 5xx and no status, content-type or schema violation in the gateway', async () => {
-    // The event stream never ends, so it cannot be fuzzed as a request/response operation.
-    const result = await fuzz('gateway', `${s.gatewayUrl}/docs/json`, TEST_ADMIN_TOKEN, ['--exclude-path', '/api/orders/events']);
-    expect(result.ok, result.output).toBe(true);
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'finds no 5xx and no status, content-type or schema violation in the gateway',
+    async () => {
+      // The event stream never ends, so it cannot be fuzzed as a request/response operation.
+      const result = await fuzz('gateway', `${s.gatewayUrl}/docs/json`, TEST_ADMIN_TOKEN, ['--exclude-path', '/api/orders/events']);
+      expect(result.ok, result.output).toBe(true);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it('finds none in the inventory service, as the worker and as an admin', async () => {
-    const asWorker = await fuzz('inventory-worker', `${s.inventoryUrl}/docs/json`, TEST_SERVICE_TOKEN, []);
-    expect(asWorker.ok, asWorker.output).toBe(true);
-    const asAdmin = await fuzz('inventory-admin', `${s.inventoryUrl}/docs/json`, TEST_ADMIN_TOKEN, ['--include-path-regex', 'restock']);
-    expect(asAdmin.ok, asAdmin.output).toBe(true);
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'finds none in the inventory service, as the worker and as an admin',
+    async () => {
+      const asWorker = await fuzz('inventory-worker', `${s.inventoryUrl}/docs/json`, TEST_SERVICE_TOKEN, []);
+      expect(asWorker.ok, asWorker.output).toBe(true);
+      const asAdmin = await fuzz('inventory-admin', `${s.inventoryUrl}/docs/json`, TEST_ADMIN_TOKEN, ['--include-path-regex', 'restock']);
+      expect(asAdmin.ok, asAdmin.output).toBe(true);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

@@ -40,7 +40,10 @@ function watchEvents(target: GatewayTarget) {
   const controller = new AbortController();
   const seen: { orderId: string; status: string }[] = [];
   const done = (async () => {
-    const response = await fetch(`${target.gatewayUrl}/api/orders/events`, { headers: bearer(target.clientKey), signal: controller.signal });
+    const response = await fetch(`${target.gatewayUrl}/api/orders/events`, {
+      headers: bearer(target.clientKey),
+      signal: controller.signal,
+    });
     expect(response.status).toBe(200);
     const decoder = new TextDecoder();
     let buffer = '';
@@ -108,7 +111,9 @@ describe('orders belong to their client', () => {
       expect(await listIds(admin)).toContain(id);
       expect((await getOrder(admin, id)).body.status).toBe('CONFIRMED');
 
-      await expect.poll(() => adminStream.seen.filter((event) => event.orderId === id).map((event) => event.status), { timeout: 10_000 }).toContain('CONFIRMED');
+      await expect
+        .poll(() => adminStream.seen.filter((event) => event.orderId === id).map((event) => event.status), { timeout: 10_000 })
+        .toContain('CONFIRMED');
       expect(othersStream.seen.map((event) => event.orderId)).not.toContain(id);
       // The other client's refused cancel changed nothing.
       expect((await getOrder(s, id)).body.status).toBe('CONFIRMED');
@@ -130,7 +135,13 @@ describe('orders belong to their client', () => {
     expect(theirs.body.id).not.toBe(mine.body.id);
     await waitForStatus(other, theirs.body.id, ['CONFIRMED']);
     expect((await s.inventoryStore.get(itemId))!.stock).toBe(2);
-    const owners = await s.ordersDb.order.findMany({ where: { id: { in: [mine.body.id, theirs.body.id] } }, select: { id: true, clientId: true } });
-    expect(Object.fromEntries(owners.map((row) => [row.id, row.clientId]))).toEqual({ [mine.body.id]: s.clientId, [theirs.body.id]: other.clientId });
+    const owners = await s.ordersDb.order.findMany({
+      where: { id: { in: [mine.body.id, theirs.body.id] } },
+      select: { id: true, clientId: true },
+    });
+    expect(Object.fromEntries(owners.map((row) => [row.id, row.clientId]))).toEqual({
+      [mine.body.id]: s.clientId,
+      [theirs.body.id]: other.clientId,
+    });
   });
 });

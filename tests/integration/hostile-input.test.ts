@@ -6,7 +6,16 @@ import { createClientStore } from '../../api/gateway/clients/store';
 import { httpServerOptions } from '../../api/http/server-options';
 import { registerProblemHandling } from '../../api/http/problem';
 import { PROBLEM_TYPES } from '../../shared/contract/problems';
-import { TEST_SERVICE_TOKEN, TEST_STUCK_AFTER_MS, bearer, createTestItem, postOrder, startTestServices, waitForStatus, type TestServices } from '../support/services';
+import {
+  TEST_SERVICE_TOKEN,
+  TEST_STUCK_AFTER_MS,
+  bearer,
+  createTestItem,
+  postOrder,
+  startTestServices,
+  waitForStatus,
+  type TestServices,
+} from '../support/services';
 
 let s: TestServices;
 
@@ -26,7 +35,11 @@ const POISON = ['stop\u0000now', 'half \ud800 pair', 'tail \udc00', 'bell \u0007
 async function send(url: string, init: RequestInit) {
   const response = await fetch(url, { ...init, headers: { ...bearer(s.clientKey), ...(init.headers as Record<string, string>) } });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type'), body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }
 
 /** A raw request over a socket, for what fetch refuses to send; resolves with the whole answer. */
@@ -111,7 +124,11 @@ describe('a wedged order is seen', () => {
 describe('every refusal is problem+json with a stable type', () => {
   it('answers malformed JSON, a wrong media type and an oversized body', async () => {
     const post = (body: string, contentType = 'application/json') =>
-      send(`${s.gatewayUrl}/api/orders`, { method: 'POST', headers: { 'content-type': contentType, 'idempotency-key': randomUUID() }, body });
+      send(`${s.gatewayUrl}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, 'idempotency-key': randomUUID() },
+        body,
+      });
     const malformed = await post('{"item_id": ');
     expect([malformed.status, malformed.type, malformed.body.type]).toEqual([400, PROBLEM, PROBLEM_TYPES.validation]);
     const text = await post('<order/>', 'application/xml');
@@ -159,7 +176,8 @@ describe('bounded per caller', () => {
       // Gateway counters are per client (a fresh one here); inventory ones per address: start from none.
       await limited.redis.del('valerix:rate:inventory:ip:127.0.0.1');
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i += 1) statuses.push((await postOrder(limited, { item_id: 'ps5', quantity: 1 }, { key: randomUUID() })).status);
+      for (let i = 0; i < 4; i += 1)
+        statuses.push((await postOrder(limited, { item_id: 'ps5', quantity: 1 }, { key: randomUUID() })).status);
       expect(statuses.slice(0, 3).every((status) => status === 202 || status === 201)).toBe(true);
       const refused = await fetch(`${limited.gatewayUrl}/api/orders`, {
         method: 'POST',
@@ -175,13 +193,18 @@ describe('bounded per caller', () => {
       expect((await fetch(`${limited.gatewayUrl}/api/orders?limit=1`, { headers: bearer(limited.clientKey) })).status).toBe(200);
       // The budget is the client's, not the address's: another client from the same address still gets in.
       const other = await createClientStore(limited.ordersDb).create(`other-${randomUUID().slice(0, 8)}`, 'client');
-      expect((await postOrder({ gatewayUrl: limited.gatewayUrl, clientKey: other.key }, { item_id: 'ps5', quantity: 1 }, { key: randomUUID() })).status).toBe(202);
+      expect(
+        (await postOrder({ gatewayUrl: limited.gatewayUrl, clientKey: other.key }, { item_id: 'ps5', quantity: 1 }, { key: randomUUID() }))
+          .status,
+      ).toBe(202);
 
       for (let i = 0; i < 3; i += 1) expect((await fetch(`${limited.inventoryUrl}/api/inventory`)).status).toBe(200);
       expect((await fetch(`${limited.inventoryUrl}/api/inventory`)).status).toBe(429);
       // A made-up token buys no fresh budget; the worker's own token has its own.
       expect((await fetch(`${limited.inventoryUrl}/api/inventory`, { headers: { authorization: 'Bearer made-up' } })).status).toBe(429);
-      expect((await fetch(`${limited.inventoryUrl}/api/inventory`, { headers: { authorization: `Bearer ${TEST_SERVICE_TOKEN}` } })).status).toBe(200);
+      expect(
+        (await fetch(`${limited.inventoryUrl}/api/inventory`, { headers: { authorization: `Bearer ${TEST_SERVICE_TOKEN}` } })).status,
+      ).toBe(200);
       expect((await fetch(`${limited.inventoryUrl}/health`)).status).toBe(200);
     } finally {
       await limited.stop();
@@ -199,8 +222,12 @@ describe('OpenAPI documents', () => {
         if (!path.startsWith('/api/')) continue;
         for (const [method, operation] of Object.entries(operations)) {
           const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
-          expect(errors.map(([status]) => status), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '413', '415', '429', '500']));
-          for (const [status, response] of errors) expect(Object.keys(response.content ?? {}), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
+          expect(
+            errors.map(([status]) => status),
+            `${method} ${path}`,
+          ).toEqual(expect.arrayContaining(['400', '413', '415', '429', '500']));
+          for (const [status, response] of errors)
+            expect(Object.keys(response.content ?? {}), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
         }
       }
     }

@@ -33,7 +33,10 @@ describe('inventory service (real Postgres and Redis)', () => {
     const reservation = { item_id: itemId, quantity: 1, reservation_id: `r-${randomUUID()}` };
     const release = { item_id: itemId, reservation_id: reservation.reservation_id };
     const wrong = { authorization: 'Bearer not-a-token-anyone-was-given' };
-    for (const [path, body] of [['/api/inventory/deduct', reservation], ['/api/inventory/release', release]] as const) {
+    for (const [path, body] of [
+      ['/api/inventory/deduct', reservation],
+      ['/api/inventory/release', release],
+    ] as const) {
       expect((await post(path, body, {})).status, `${path} without a token`).toBe(401);
       expect((await post(path, body, wrong)).status, `${path} with an unknown token`).toBe(403);
       const asAdmin = await post(path, body, admin);
@@ -123,7 +126,10 @@ describe('inventory service (real Postgres and Redis)', () => {
     await post('/api/inventory/deduct', { item_id: itemId, quantity: 2, reservation_id: `r-${randomUUID()}` });
     const restocked = await post(`/api/inventory/${itemId}/restock`, { quantity: 7 });
     expect(restocked.body).toMatchObject({ stock: 10, reserved: 2, restocked: 7, initial_stock: 5 });
-    const audit = (await (await fetch(`${s.inventoryUrl}/api/inventory/audit`)).json()) as { consistent: boolean; items: { item_id: string }[] };
+    const audit = (await (await fetch(`${s.inventoryUrl}/api/inventory/audit`)).json()) as {
+      consistent: boolean;
+      items: { item_id: string }[];
+    };
     expect(audit.consistent).toBe(true);
     expect(audit.items.some((row) => row.item_id === itemId)).toBe(true);
     const list = (await (await fetch(`${s.inventoryUrl}/api/inventory`)).json()) as { items: unknown[] };

@@ -54,7 +54,10 @@ describe('Idempotency-Key claims (gateway)', () => {
     const replay = await claimKey(db, claim);
     const prismaRow = await db.order.findUniqueOrThrow({ where: { id: claim.orderId }, include: { lines: true } });
     expect(replay.claimed).toBe(false);
-    expect(replay.claimed === false && replay.row).toEqual({ ...prismaRow, lines: [...prismaRow.lines].sort((a, b) => a.lineNo - b.lineNo) });
+    expect(replay.claimed === false && replay.row).toEqual({
+      ...prismaRow,
+      lines: [...prismaRow.lines].sort((a, b) => a.lineNo - b.lineNo),
+    });
     expect(replay.claimed === false && viewFromRow(replay.row!)).toEqual(viewFromRow(prismaRow));
   });
 

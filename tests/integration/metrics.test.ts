@@ -116,14 +116,22 @@ describe('metrics exported by the running services', () => {
 
   it('counts what the orders did, in each service', () => {
     const { gateway, inventory, worker } = scraped;
-    expect(sampleValue(gateway, 'http_requests_total', { route: '/api/orders', method: 'POST', status_class: '2xx' })).toBeGreaterThanOrEqual(3);
+    expect(
+      sampleValue(gateway, 'http_requests_total', { route: '/api/orders', method: 'POST', status_class: '2xx' }),
+    ).toBeGreaterThanOrEqual(3);
     expect(sampleValue(gateway, 'idempotent_replays_total')).toBe(1);
 
-    expect(sampleValue(inventory, 'inventory_reservation_outcomes_total', { operation: 'reserve', outcome: 'reserved' })).toBeGreaterThanOrEqual(1);
-    expect(sampleValue(inventory, 'inventory_reservation_outcomes_total', { operation: 'reserve', outcome: 'unknown_item' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(inventory, 'inventory_reservation_outcomes_total', { operation: 'reserve', outcome: 'reserved' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(inventory, 'inventory_reservation_outcomes_total', { operation: 'reserve', outcome: 'unknown_item' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sampleValue(inventory, 'inventory_stock_level', { item_id: itemId })).toBe(8);
     expect(sampleValue(inventory, 'inventory_reserved_level', { item_id: itemId })).toBe(2);
-    expect(sampleValue(inventory, 'http_requests_total', { route: '/api/inventory/deduct', method: 'POST', status_class: '2xx' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(inventory, 'http_requests_total', { route: '/api/inventory/deduct', method: 'POST', status_class: '2xx' }),
+    ).toBeGreaterThanOrEqual(1);
 
     expect(sampleValue(worker, 'orders_completed_total', { status: 'CONFIRMED', reason: 'none' })).toBe(1);
     expect(sampleValue(worker, 'orders_completed_total', { status: 'FAILED', reason: 'unknown_item' })).toBe(1);
@@ -132,7 +140,9 @@ describe('metrics exported by the running services', () => {
     // Through the SDK's exporter, merged into the worker's one /metrics.
     expect(sampleValue(worker, 'worker_sdk_metrics_up')).toBe(1);
     expect(sampleValue(worker, 'temporal_activity_execution_failed_total', { activity_type: 'reserveLine' })).toBeGreaterThanOrEqual(1);
-    expect(sampleValue(worker, 'temporal_workflow_completed_total', { workflow_type: ORDER_WORKFLOW_TYPE, service: 'worker' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(worker, 'temporal_workflow_completed_total', { workflow_type: ORDER_WORKFLOW_TYPE, service: 'worker' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('reads the chaos state from the shared store at scrape time', async () => {

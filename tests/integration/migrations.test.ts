@@ -118,7 +118,10 @@ describe('migrations (applied offline, recorded the way prisma migrate deploy do
   it('refuses to continue when an applied migration was edited afterwards', async () => {
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-migrations-'));
     fs.cpSync(path.join(infra.root, MIGRATION_DIRS.orders), copy, { recursive: true });
-    const [firstMigration] = fs.readdirSync(copy).filter((name) => fs.statSync(path.join(copy, name)).isDirectory()).sort();
+    const [firstMigration] = fs
+      .readdirSync(copy)
+      .filter((name) => fs.statSync(path.join(copy, name)).isDirectory())
+      .sort();
     fs.appendFileSync(path.join(copy, firstMigration!, 'migration.sql'), '\n-- edited\n');
     await expect(applyMigrations(scratchUrl(database), copy)).rejects.toThrow(/edited after it was applied/);
     fs.rmSync(copy, { recursive: true, force: true });

@@ -37,8 +37,7 @@ function transition(orderId: string, version: number, status: OrderStatus, lineS
   };
 }
 
-const readOrder = (orderId: string) =>
-  db.order.findUnique({ where: { id: orderId }, include: { lines: { orderBy: { lineNo: 'asc' } } } });
+const readOrder = (orderId: string) => db.order.findUnique({ where: { id: orderId }, include: { lines: { orderBy: { lineNo: 'asc' } } } });
 
 describe('order store (the read model the saga writes)', () => {
   it('inserts the first transition with its lines, then moves the order forward', async () => {
@@ -78,7 +77,9 @@ describe('order store (the read model the saga writes)', () => {
     const orderId = newOrderId();
     const versions = [5, 2, 6, 1, 4, 3];
     const results = await Promise.all(
-      versions.map((version) => store.saveTransition(transition(orderId, version, version === 6 ? 'CONFIRMED' : 'PENDING', ['RESERVED', 'RESERVED']))),
+      versions.map((version) =>
+        store.saveTransition(transition(orderId, version, version === 6 ? 'CONFIRMED' : 'PENDING', ['RESERVED', 'RESERVED'])),
+      ),
     );
     expect(results.filter((result) => result.written).length).toBeGreaterThanOrEqual(1);
     const row = await readOrder(orderId);

@@ -24,9 +24,7 @@ describe('POST /api/orders idempotency', () => {
   it('100 concurrent POSTs with one key give one workflow, one order row and one deduction', async () => {
     const itemId = await createTestItem(s.inventoryStore, 50);
     const key = randomUUID();
-    const responses = await Promise.all(
-      Array.from({ length: 100 }, () => postOrder(s, { item_id: itemId, quantity: 2 }, { key })),
-    );
+    const responses = await Promise.all(Array.from({ length: 100 }, () => postOrder(s, { item_id: itemId, quantity: 2 }, { key })));
     expect(responses.every((response) => response.status === 202 || response.status === 201)).toBe(true);
     const ids = new Set(responses.map((response) => response.body.id));
     expect(ids.size).toBe(1);
@@ -37,7 +35,9 @@ describe('POST /api/orders idempotency', () => {
     expect((await s.inventoryStore.get(itemId))!.stock).toBe(48);
     expect(await s.ordersDb.order.count({ where: { id: orderId } })).toBe(1);
     expect(await s.ordersDb.idempotencyKey.count({ where: { key } })).toBe(1);
-    const { rows } = await s.inventoryPool.query(`SELECT count(*)::int AS n FROM stock_movements WHERE item_id = $1 AND kind = 'reserve'`, [itemId]);
+    const { rows } = await s.inventoryPool.query(`SELECT count(*)::int AS n FROM stock_movements WHERE item_id = $1 AND kind = 'reserve'`, [
+      itemId,
+    ]);
     expect(rows[0].n).toBe(1);
     // Temporal's visibility store is eventually consistent; poll briefly for the count.
     await expect.poll(() => workflowsWithId(orderId), { timeout: 10_000 }).toBe(1);
@@ -160,7 +160,11 @@ describe('reading orders', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = (await (await fetch(`${s.gatewayUrl}/api/orders?status=CONFIRMED&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { headers: bearer(s.clientKey) })).json()) as {
+      const page = (await (
+        await fetch(`${s.gatewayUrl}/api/orders?status=CONFIRMED&limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+          headers: bearer(s.clientKey),
+        })
+      ).json()) as {
         orders: { id: string; status: string }[];
         next_cursor?: string;
       };
@@ -251,7 +255,14 @@ describe('health and docs', () => {
     const spec = (await (await fetch(`${s.gatewayUrl}/docs/json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(['/api/orders', '/api/orders/{id}', '/api/orders/{id}/cancel', '/api/orders/events', '/health', '/health/deep']),
+      expect.arrayContaining([
+        '/api/orders',
+        '/api/orders/{id}',
+        '/api/orders/{id}/cancel',
+        '/api/orders/events',
+        '/health',
+        '/health/deep',
+      ]),
     );
     expect((await fetch(`${s.gatewayUrl}/docs`)).status).toBe(200);
   });

@@ -25,7 +25,6 @@ const url = (role: PgRole, database: string, access: PostgresAccess = infra.post
 const TABLES = { orders: 'orders', inventory: 'items' } as const;
 const DATABASES = Object.keys(TABLES) as (keyof typeof TABLES)[];
 
-
 /** The server's first answer to a startup packet: the authentication it asks for (0: none, 10: SASL, with its mechanisms). */
 function authenticationRequest(port: number, user: string, database: string): Promise<{ code: number; mechanisms: string[] }> {
   return new Promise((resolve, reject) => {
@@ -40,7 +39,11 @@ function authenticationRequest(port: number, user: string, database: string): Pr
       if (data.length < 5 || data.length < 1 + data.readInt32BE(1)) return;
       socket.destroy();
       if (data[0] !== 'R'.charCodeAt(0)) return reject(new Error(`not an authentication request: ${data.toString('latin1')}`));
-      const mechanisms = data.subarray(9, 1 + data.readInt32BE(1)).toString().split('\0').filter(Boolean);
+      const mechanisms = data
+        .subarray(9, 1 + data.readInt32BE(1))
+        .toString()
+        .split('\0')
+        .filter(Boolean);
       resolve({ code: data.readInt32BE(5), mechanisms });
     });
     socket.on('error', reject);
@@ -59,16 +62,21 @@ describe('Postgres: password auth on TCP', () => {
       const wrong = url(role, 'orders').replace(encodeURIComponent(infra.postgres.passwords[role]), 'wrong-password');
       await expect(withClient(wrong)).rejects.toMatchObject(BAD_PASSWORD);
     }
-    await expect(withClient({ host: '127.0.0.1', port: infra.postgres.port, user: PG_ROLES.app, database: 'orders' })).rejects.toThrow(/password/);
+    await expect(withClient({ host: '127.0.0.1', port: infra.postgres.port, user: PG_ROLES.app, database: 'orders' })).rejects.toThrow(
+      /password/,
+    );
     // Each password opens its own role only.
     await expect(withClient(url('app', 'orders').replace(`${PG_ROLES.app}:`, `${PG_ROLES.owner}:`))).rejects.toMatchObject(BAD_PASSWORD);
   });
 
   it('admits only the superuser on the private socket', async () => {
     const socket = { host: path.join(infra.dataDir, 'postgres', 'socket'), port: infra.postgres.port, database: 'orders' };
-    expect(await withClient({ ...socket, user: PG_ROLES.superuser }, async (client) => (await client.query('SELECT current_user')).rows[0].current_user)).toBe(
-      PG_ROLES.superuser,
-    );
+    expect(
+      await withClient(
+        { ...socket, user: PG_ROLES.superuser },
+        async (client) => (await client.query('SELECT current_user')).rows[0].current_user,
+      ),
+    ).toBe(PG_ROLES.superuser);
     for (const user of [PG_ROLES.owner, PG_ROLES.app]) {
       await expect(withClient({ ...socket, user })).rejects.toMatchObject({ code: '28000' }); // no pg_hba.conf entry
     }
@@ -127,12 +135,19 @@ describe('Postgres: least-privilege roles', () => {
       });
     }
     const { rows } = await withClient(url('superuser', 'postgres'), (client) =>
-      client.query('SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname', [
-        [PG_ROLES.owner, PG_ROLES.app],
-      ]),
+      client.query(
+        'SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname',
+        [[PG_ROLES.owner, PG_ROLES.app]],
+      ),
     );
     expect(rows).toEqual(
-      [PG_ROLES.app, PG_ROLES.owner].map((rolname) => ({ rolname, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolbypassrls: false })),
+      [PG_ROLES.app, PG_ROLES.owner].map((rolname) => ({
+        rolname,
+        rolsuper: false,
+        rolcreatedb: false,
+        rolcreaterole: false,
+        rolbypassrls: false,
+      })),
     );
   });
 
@@ -141,7 +156,9 @@ describe('Postgres: least-privilege roles', () => {
     await withClient(url('app', 'inventory'), async (client) => {
       await client.query('BEGIN');
       await client.query(`INSERT INTO items (item_id, name, stock, initial_stock) VALUES ($1, 'Roles test', 5, 5)`, [itemId]);
-      const { rows } = await client.query(`INSERT INTO stock_movements (item_id, delta, kind) VALUES ($1, 5, 'initial') RETURNING id`, [itemId]);
+      const { rows } = await client.query(`INSERT INTO stock_movements (item_id, delta, kind) VALUES ($1, 5, 'initial') RETURNING id`, [
+        itemId,
+      ]);
       await client.query('UPDATE items SET stock = 4 WHERE item_id = $1', [itemId]);
       await client.query('DELETE FROM stock_movements WHERE id = $1', [rows[0].id]);
       expect((await client.query('SELECT stock FROM items WHERE item_id = $1', [itemId])).rows).toEqual([{ stock: 4 }]);
@@ -149,7 +166,9 @@ describe('Postgres: least-privilege roles', () => {
     });
     await withClient(url('app', 'orders'), async (client) => {
       await client.query('BEGIN');
-      await client.query(`INSERT INTO orders (id, status, version, created_at, updated_at) VALUES ($1, 'PENDING', 1, now(), now())`, [itemId]);
+      await client.query(`INSERT INTO orders (id, status, version, created_at, updated_at) VALUES ($1, 'PENDING', 1, now(), now())`, [
+        itemId,
+      ]);
       await client.query(`UPDATE orders SET status = 'CONFIRMED', version = 2 WHERE id = $1`, [itemId]);
       expect((await client.query('SELECT status FROM orders WHERE id = $1', [itemId])).rows).toEqual([{ status: 'CONFIRMED' }]);
       await client.query('DELETE FROM orders WHERE id = $1', [itemId]);
@@ -188,7 +207,10 @@ describe('Postgres: a trust-era cluster (.data/ from before password auth)', () 
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-trust-era-'));
     fs.chmodSync(root, 0o755); // the postgres user must reach its data folder inside
     const dataDir = path.join(root, 'postgres');
-    const access: PostgresAccess = { port: await freePort(), passwords: { superuser: 'super-secret-1', owner: 'owner-secret-2', app: 'app-secret-3', temporal: 'temporal-secret-4' } };
+    const access: PostgresAccess = {
+      port: await freePort(),
+      passwords: { superuser: 'super-secret-1', owner: 'owner-secret-2', app: 'app-secret-3', temporal: 'temporal-secret-4' },
+    };
     const inventoryDir = path.join(infra.root, MIGRATION_DIRS.inventory);
     const trustUrl = `postgresql://valerix@127.0.0.1:${access.port}/inventory`;
     try {
@@ -205,7 +227,13 @@ describe('Postgres: a trust-era cluster (.data/ from before password auth)', () 
       // The second start finds it converted, and sets a changed password (secrets.json is the source).
       const starts = [access, { ...access, passwords: { ...access.passwords, app: 'app-secret-rotated' } }];
       for (const [index, current] of starts.entries()) {
-        const postgres = await startPostgres({ dataDir, port: current.port, logFile: path.join(root, 'postgres.log'), durable: false, passwords: current.passwords });
+        const postgres = await startPostgres({
+          dataDir,
+          port: current.port,
+          logFile: path.join(root, 'postgres.log'),
+          durable: false,
+          passwords: current.passwords,
+        });
         try {
           await ensureDatabases(url('superuser', 'postgres', current), ['inventory']);
           expect(await applyMigrations(url('owner', 'inventory', current), inventoryDir)).toEqual([]);

@@ -22,7 +22,12 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     const b = await createTestItem(s.inventoryStore, 10);
     const response = await postOrder(
       s,
-      { lines: [{ item_id: a, quantity: 2 }, { item_id: b, quantity: 3 }] },
+      {
+        lines: [
+          { item_id: a, quantity: 2 },
+          { item_id: b, quantity: 3 },
+        ],
+      },
       { key: randomUUID(), wait: 10 },
     );
     expect(response.status).toBe(201);
@@ -43,7 +48,13 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     const c = await createTestItem(s.inventoryStore, 10);
     const response = await postOrder(
       s,
-      { lines: [{ item_id: a, quantity: 4 }, { item_id: scarce, quantity: 2 }, { item_id: c, quantity: 1 }] },
+      {
+        lines: [
+          { item_id: a, quantity: 4 },
+          { item_id: scarce, quantity: 2 },
+          { item_id: c, quantity: 1 },
+        ],
+      },
       { key: randomUUID(), wait: 10 },
     );
     expect(response.status).toBe(201);
@@ -148,7 +159,12 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     try {
       const placed = await postOrder(
         s,
-        { lines: [{ item_id: a, quantity: 1 }, { item_id: b, quantity: 1 }] },
+        {
+          lines: [
+            { item_id: a, quantity: 1 },
+            { item_id: b, quantity: 1 },
+          ],
+        },
         { key: randomUUID() },
       );
       const final = await waitForStatus(s, placed.body.id, ['FAILED', 'CONFIRMED'], 30_000);
@@ -210,9 +226,7 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
       Array.from({ length: stock * 3 }, () => postOrder(s, { item_id: itemId, quantity: 1 }, { key: randomUUID() })),
     );
     expect(responses.every((response) => response.status === 202)).toBe(true);
-    const finals = await Promise.all(
-      responses.map((response) => waitForStatus(s, response.body.id, ['CONFIRMED', 'FAILED'], 90_000)),
-    );
+    const finals = await Promise.all(responses.map((response) => waitForStatus(s, response.body.id, ['CONFIRMED', 'FAILED'], 90_000)));
     const confirmed = finals.filter((order) => order.status === 'CONFIRMED');
     const failed = finals.filter((order) => order.status === 'FAILED');
     expect(confirmed).toHaveLength(stock);

@@ -70,9 +70,12 @@ export function probePathProblems(objects: K8sObject[], expected: Record<string,
         livenessProbe: container.livenessProbe?.httpGet?.path,
         readinessProbe: container.readinessProbe?.httpGet?.path,
       };
-      if (paths.startupProbe !== want.live) problems.push(`${id(deployment)}: startupProbe on ${paths.startupProbe}, expected ${want.live}`);
-      if (paths.livenessProbe !== want.live) problems.push(`${id(deployment)}: livenessProbe on ${paths.livenessProbe}, expected ${want.live}`);
-      if (paths.readinessProbe !== want.ready) problems.push(`${id(deployment)}: readinessProbe on ${paths.readinessProbe}, expected ${want.ready}`);
+      if (paths.startupProbe !== want.live)
+        problems.push(`${id(deployment)}: startupProbe on ${paths.startupProbe}, expected ${want.live}`);
+      if (paths.livenessProbe !== want.live)
+        problems.push(`${id(deployment)}: livenessProbe on ${paths.livenessProbe}, expected ${want.live}`);
+      if (paths.readinessProbe !== want.ready)
+        problems.push(`${id(deployment)}: readinessProbe on ${paths.readinessProbe}, expected ${want.ready}`);
     }
   }
   return problems;
@@ -89,7 +92,9 @@ export function gracePeriodProblems(objects: K8sObject[], shutdownSeconds: numbe
     const grace = pod.terminationGracePeriodSeconds;
     const preStop = Math.max(0, ...(pod.containers ?? []).map((container: any) => container.lifecycle?.preStop?.sleep?.seconds ?? 0));
     if (typeof grace !== 'number' || grace < preStop + shutdownSeconds + marginSeconds) {
-      problems.push(`${id(deployment)}: terminationGracePeriodSeconds ${grace} < preStop ${preStop} s + shutdown ${shutdownSeconds} s + ${marginSeconds} s`);
+      problems.push(
+        `${id(deployment)}: terminationGracePeriodSeconds ${grace} < preStop ${preStop} s + shutdown ${shutdownSeconds} s + ${marginSeconds} s`,
+      );
     }
   }
   return problems;
@@ -108,18 +113,21 @@ export function selectorProblems(objects: K8sObject[]): string[] {
     deployments.some((deployment) => matches(selector, deployment.spec?.template?.metadata?.labels));
   for (const object of objects) {
     if (object.kind === 'Service' && !selectsSome(object.spec?.selector)) problems.push(`${id(object)}: selects no Deployment's pods`);
-    if (object.kind === 'PodDisruptionBudget' && !selectsSome(object.spec?.selector?.matchLabels)) problems.push(`${id(object)}: selects no Deployment's pods`);
+    if (object.kind === 'PodDisruptionBudget' && !selectsSome(object.spec?.selector?.matchLabels))
+      problems.push(`${id(object)}: selects no Deployment's pods`);
     if (object.kind === 'HorizontalPodAutoscaler' || object.kind === 'ScaledObject') {
       const target = deployments.find((deployment) => deployment.metadata.name === object.spec?.scaleTargetRef?.name);
       if (!target) problems.push(`${id(object)}: targets no Deployment`);
-      else if (target.spec.replicas !== undefined) problems.push(`${id(object)}: ${id(target)} still sets spec.replicas, which an apply would reset`);
+      else if (target.spec.replicas !== undefined)
+        problems.push(`${id(object)}: ${id(target)} still sets spec.replicas, which an apply would reset`);
     }
   }
   for (const ingress of objects.filter((object) => object.kind === 'Ingress')) {
     for (const rule of ingress.spec?.rules ?? []) {
       for (const route of rule.http?.paths ?? []) {
         const name = route.backend?.service?.name;
-        if (!objects.some((object) => object.kind === 'Service' && object.metadata.name === name)) problems.push(`${id(ingress)}: ${route.path} goes to no Service (${name})`);
+        if (!objects.some((object) => object.kind === 'Service' && object.metadata.name === name))
+          problems.push(`${id(ingress)}: ${route.path} goes to no Service (${name})`);
       }
     }
   }
@@ -130,7 +138,11 @@ export function selectorProblems(objects: K8sObject[]): string[] {
 export const secretProblems = (objects: K8sObject[]): string[] =>
   objects.filter((object) => object.kind === 'Secret').map((object) => `${id(object)}: a Secret is rendered`);
 
-export const allProblems = (objects: K8sObject[]): string[] => [...containerProblems(objects), ...selectorProblems(objects), ...secretProblems(objects)];
+export const allProblems = (objects: K8sObject[]): string[] => [
+  ...containerProblems(objects),
+  ...selectorProblems(objects),
+  ...secretProblems(objects),
+];
 
 /** The Service an Ingress sends a path to: Exact matches first, then the longest Prefix (as the Ingress spec says). */
 export function ingressBackend(objects: K8sObject[], requestPath: string): string | undefined {
@@ -140,7 +152,11 @@ export function ingressBackend(objects: K8sObject[], requestPath: string): strin
   const exact = routes.find((route: any) => route.pathType === 'Exact' && route.path === requestPath);
   if (exact) return exact.backend.service.name;
   const prefix = routes
-    .filter((route: any) => route.pathType === 'Prefix' && (route.path === '/' || requestPath === route.path || requestPath.startsWith(`${route.path.replace(/\/$/, '')}/`)))
+    .filter(
+      (route: any) =>
+        route.pathType === 'Prefix' &&
+        (route.path === '/' || requestPath === route.path || requestPath.startsWith(`${route.path.replace(/\/$/, '')}/`)),
+    )
     .sort((a: any, b: any) => b.path.length - a.path.length)[0];
   return prefix?.backend.service.name;
 }

@@ -31,7 +31,10 @@ export function kustomizeBuild(dir: string): string {
 /** A kustomization in `workDir` that adds to the overlay every component it lacks. */
 function withAllComponents(overlay: string, workDir: string): string {
   const dir = path.join(K8S, 'overlays', overlay);
-  const kustomization = parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as { namespace?: string; components?: string[] };
+  const kustomization = parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as {
+    namespace?: string;
+    components?: string[];
+  };
   const included = new Set((kustomization.components ?? []).map((component) => path.resolve(dir, component)));
   const wrapper = path.join(workDir, `${overlay}-all`);
   fs.mkdirSync(wrapper, { recursive: true });

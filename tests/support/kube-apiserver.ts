@@ -65,12 +65,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Ports the kernel hands out for 127.0.0.1, all held at once so they differ. */
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<net.Server>((resolve, reject) => {
-        const server = net.createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve(server));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
     ),
   );
   const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
@@ -141,9 +143,11 @@ export async function startKubeApiserver(): Promise<KubeApiserver> {
     '--unsafe-no-fsync',
     '--log-level=warn',
   ]);
-  for (let deadline = Date.now() + 30_000; ; ) {
+  for (let deadline = Date.now() + 30_000; ;) {
     if (etcd.child.exitCode !== null) await fail(`etcd exited with code ${etcd.child.exitCode}`, etcd.log);
-    const health = await fetch(`${etcdUrl}/health`).then((response) => response.text()).catch(() => '');
+    const health = await fetch(`${etcdUrl}/health`)
+      .then((response) => response.text())
+      .catch(() => '');
     if (health.includes('"health":"true"')) break;
     if (Date.now() > deadline) await fail(`etcd did not report healthy at ${etcdUrl} within 30 s`, etcd.log);
     await sleep(100);
@@ -209,7 +213,7 @@ export async function startKubeApiserver(): Promise<KubeApiserver> {
     return result.stdout;
   };
 
-  for (let deadline = Date.now() + 60_000; ; ) {
+  for (let deadline = Date.now() + 60_000; ;) {
     if (apiserver.child.exitCode !== null) await fail(`kube-apiserver exited with code ${apiserver.child.exitCode}`, apiserver.log);
     if (fs.existsSync(path.join(certDir, 'apiserver.crt'))) {
       const readyz = kubectl(['get', '--raw=/readyz', '--request-timeout=2s']);

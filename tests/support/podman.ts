@@ -38,7 +38,10 @@ export class ContainerToolsMissing extends Error {}
 
 /** The provisioned tools, or an error that names the provisioning command. */
 export function containerTools(): ContainerTools {
-  const missing = (what: string) => new ContainerToolsMissing(`${what}: run ${PROVISION_COMMAND} (installs podman, buildah, runc and debootstrap, writes .tools/containers/, makes the local base images)`);
+  const missing = (what: string) =>
+    new ContainerToolsMissing(
+      `${what}: run ${PROVISION_COMMAND} (installs podman, buildah, runc and debootstrap, writes .tools/containers/, makes the local base images)`,
+    );
   for (const binary of ['podman', 'buildah', 'runc']) {
     if (spawnSync('sh', ['-c', `command -v ${binary}`]).status !== 0) throw missing(`${binary} is not installed`);
   }
@@ -98,7 +101,11 @@ export function run(
       const result = { code, stdout, stderr };
       if (code === 0 || options.allowFailure) return resolve(result);
       const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-40).join('\n');
-      reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})${options.logFile ? `, log ${options.logFile}` : ''}:\n${tail}`));
+      reject(
+        new Error(
+          `${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})${options.logFile ? `, log ${options.logFile}` : ''}:\n${tail}`,
+        ),
+      );
     });
   });
 }
@@ -132,14 +139,21 @@ export async function buildValerixImage(tools: ContainerTools, image = TEST_IMAG
       'bud',
       '--layers',
       // HEALTHCHECK exists only in the Docker image format (buildah's default, OCI, drops it).
-      '--format', 'docker',
-      '--network', 'host',
+      '--format',
+      'docker',
+      '--network',
+      'host',
       // RUN steps get these limits (the machine refuses higher ones).
-      '--ulimit', 'nofile=1024:1024',
-      '--ulimit', 'nproc=4096:4096',
-      '--build-arg', `BASE_IMAGE=${tools.nodeBaseImage}`,
-      '-f', path.join(ROOT, 'Dockerfile'),
-      '-t', image,
+      '--ulimit',
+      'nofile=1024:1024',
+      '--ulimit',
+      'nproc=4096:4096',
+      '--build-arg',
+      `BASE_IMAGE=${tools.nodeBaseImage}`,
+      '-f',
+      path.join(ROOT, 'Dockerfile'),
+      '-t',
+      image,
       ROOT,
     ],
     { env: tools.env, logFile, timeoutMs: 850_000 },
@@ -248,7 +262,9 @@ export function driveHealthchecks(tools: ContainerTools, filter: string, interva
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const listed = await podman(tools, ['ps', '--filter', filter, '--filter', 'status=running', '--format', '{{.Names}}'], { allowFailure: true });
+      const listed = await podman(tools, ['ps', '--filter', filter, '--filter', 'status=running', '--format', '{{.Names}}'], {
+        allowFailure: true,
+      });
       const names = listed.stdout.split('\n').filter(Boolean);
       await Promise.all(names.map((name) => podman(tools, ['healthcheck', 'run', name], { allowFailure: true, timeoutMs: 30_000 })));
       await new Promise((resolve) => setTimeout(resolve, intervalMs));

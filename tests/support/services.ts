@@ -68,9 +68,7 @@ export async function startTestServices(options: TestServicesOptions = {}) {
   let inventoryPort = 0;
   const inventoryRedis = new Redis(infra.redisUrl);
   const chaosRedis = options.chaos ? inventoryRedis : undefined;
-  const chaos = chaosRedis
-    ? { store: createChaosStore(chaosRedis, 0), ping: () => chaosRedis.ping() }
-    : undefined;
+  const chaos = chaosRedis ? { store: createChaosStore(chaosRedis, 0), ping: () => chaosRedis.ping() } : undefined;
   const startInventory = async () => {
     inventoryApp = await buildInventoryApp({
       store: inventoryStore,

@@ -75,7 +75,7 @@ export async function startDashboard(buildDir: string, env: DashboardEnv, name =
         const response = await fetch(`${url}/health`);
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
       },
-      { timeoutMs: 30_000 }
+      { timeoutMs: 30_000 },
     );
   } catch (err) {
     await server.stop();

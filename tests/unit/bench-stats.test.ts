@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { bestRate, distribution, holdRate, judgeStep, lowerHoldRate, nextRate, percentile, roundRate, slope, type RateSearch, type StepMeasurement } from '../../bench/stats';
+import {
+  bestRate,
+  distribution,
+  holdRate,
+  judgeStep,
+  lowerHoldRate,
+  nextRate,
+  percentile,
+  roundRate,
+  slope,
+  type RateSearch,
+  type StepMeasurement,
+} from '../../bench/stats';
 
 describe('percentile', () => {
   it('interpolates between closest ranks', () => {
@@ -62,7 +74,8 @@ describe('judgeStep', () => {
   });
 
   it('lets a short step drift by a few orders, a long one by 5% of the rate per second', () => {
-    const drifting = (seconds: number, perSecond: number) => Array.from({ length: seconds + 1 }, (_, t) => ({ t, value: 10 + perSecond * t }));
+    const drifting = (seconds: number, perSecond: number) =>
+      Array.from({ length: seconds + 1 }, (_, t) => ({ t, value: 10 + perSecond * t }));
     // 5 s at 20/s: 1.5/s over the last 2.5 s is under 4 orders, noise.
     expect(judgeStep(steady({ rate: 20, completedRate: 20, backlog: drifting(5, 1.5) })).sustained).toBe(true);
     // 60 s at 20/s: the same drift adds up to 45 orders over the second half.

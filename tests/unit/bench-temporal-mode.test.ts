@@ -28,7 +28,9 @@ describe('parseBenchArgs --temporal', () => {
       /--temporal-pragma, --temporal-env tune the Temporal dev server only and cannot be combined with --temporal both/,
     );
     // The services' own tuning applies to both modes.
-    expect(parseBenchArgs(['--temporal', 'server', '--env', 'LOG_LEVEL=warn', '--pg', 'synchronous_commit=off'])!.serviceEnv).toEqual({ LOG_LEVEL: 'warn' });
+    expect(parseBenchArgs(['--temporal', 'server', '--env', 'LOG_LEVEL=warn', '--pg', 'synchronous_commit=off'])!.serviceEnv).toEqual({
+      LOG_LEVEL: 'warn',
+    });
     expect(parseBenchArgs(['--temporal', 'dev', '--temporal-env', 'GOGC=400'])!.temporalEnv).toEqual({ GOGC: '400' });
   });
 });
@@ -48,7 +50,15 @@ describe('Temporal CPU per completion', () => {
   it('sums every service of the real server, and adds its Postgres backends on request', () => {
     const figures = temporalCpuPerCompletion(
       step(
-        { 'temporal-history': 0.2, 'temporal-matching': 0.1, 'temporal-frontend': 0.1, 'temporal-worker': 0.01, worker: 0.2, postgres: 0.3, 'ceiling worker (bench only)': 0.5 },
+        {
+          'temporal-history': 0.2,
+          'temporal-matching': 0.1,
+          'temporal-frontend': 0.1,
+          'temporal-worker': 0.01,
+          worker: 0.2,
+          postgres: 0.3,
+          'ceiling worker (bench only)': 0.5,
+        },
         { [TEMPORAL_POSTGRES]: 0.15 },
       ),
     )!;

@@ -99,7 +99,12 @@ function variant(edit: (text: string) => string): string {
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'valerix-compose-'));
   envFile = path.join(tmp, 'test.env');
-  fs.writeFileSync(envFile, Object.entries(TEST_SECRETS).map(([name, value]) => `${name}=${value}\n`).join(''));
+  fs.writeFileSync(
+    envFile,
+    Object.entries(TEST_SECRETS)
+      .map(([name, value]) => `${name}=${value}\n`)
+      .join(''),
+  );
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -116,7 +121,13 @@ describe('docker-compose.yml', () => {
 
   it('refuses to start without a required secret, and names it', () => {
     const partial = path.join(tmp, 'partial.env');
-    fs.writeFileSync(partial, Object.entries(TEST_SECRETS).filter(([name]) => name !== 'SESSION_SECRET').map(([n, v]) => `${n}=${v}\n`).join(''));
+    fs.writeFileSync(
+      partial,
+      Object.entries(TEST_SECRETS)
+        .filter(([name]) => name !== 'SESSION_SECRET')
+        .map(([n, v]) => `${n}=${v}\n`)
+        .join(''),
+    );
     const result = compose(['config', '-q'], { env: partial });
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('SESSION_SECRET');
@@ -131,7 +142,9 @@ describe('docker-compose.yml', () => {
     const badKey = variant((text) => text.replace('\n  read_only: true\n', '\n  readonly: true\n'));
     expect(checkJsonschema(badKey).code).not.toBe(0);
     // A dependency on a service that does not exist.
-    const badDependency = variant((text) => text.replace('      prometheus:\n        condition: service_healthy', '      prometheus-x:\n        condition: service_healthy'));
+    const badDependency = variant((text) =>
+      text.replace('      prometheus:\n        condition: service_healthy', '      prometheus-x:\n        condition: service_healthy'),
+    );
     const result = compose(['config', '-q'], { file: badDependency });
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('prometheus-x');
@@ -141,16 +154,33 @@ describe('docker-compose.yml', () => {
     const { name, services } = model();
     expect(name).toBe('valerix');
     expect(Object.keys(services).sort()).toEqual(
-      ['postgres', 'redis', 'temporal-schema', 'temporal', 'temporal-namespace', 'temporal-ui', 'prometheus', 'grafana', ...VALERIX_SERVICES].sort(),
+      [
+        'postgres',
+        'redis',
+        'temporal-schema',
+        'temporal',
+        'temporal-namespace',
+        'temporal-ui',
+        'prometheus',
+        'grafana',
+        ...VALERIX_SERVICES,
+      ].sort(),
     );
-    expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres', DBNAME: 'temporal', VISIBILITY_DBNAME: 'temporal_visibility' });
+    expect(services.temporal!.environment).toMatchObject({
+      DB: 'postgres12',
+      POSTGRES_SEEDS: 'postgres',
+      DBNAME: 'temporal',
+      VISIBILITY_DBNAME: 'temporal_visibility',
+    });
     expect(services['temporal-schema']!.image).toMatch(/^temporalio\/admin-tools:/);
     expect(services['temporal-ui']!.ports?.[0]).toMatchObject({ target: 8080, published: '8233' });
   });
 
   it('gives every long-running service a healthcheck, and every one-shot restart "no"', () => {
     const { services } = model();
-    const oneShots = Object.entries(services).filter(([, service]) => service.restart === 'no').map(([name]) => name);
+    const oneShots = Object.entries(services)
+      .filter(([, service]) => service.restart === 'no')
+      .map(([name]) => name);
     expect(oneShots.sort()).toEqual(['migrate', 'temporal-namespace', 'temporal-schema']);
     for (const [name, service] of Object.entries(services)) {
       if (oneShots.includes(name)) continue;
@@ -172,7 +202,10 @@ describe('docker-compose.yml', () => {
     expect(edges).toBeGreaterThanOrEqual(15);
     // Every one-shot is waited for by someone, so its failure stops the stack.
     for (const oneShot of ['migrate', 'temporal-schema', 'temporal-namespace']) {
-      expect(Object.values(services).some((service) => service.depends_on?.[oneShot]), oneShot).toBe(true);
+      expect(
+        Object.values(services).some((service) => service.depends_on?.[oneShot]),
+        oneShot,
+      ).toBe(true);
     }
   });
 
@@ -230,7 +263,8 @@ describe('docker-compose.yml', () => {
     expect(sources.length).toBeGreaterThanOrEqual(8);
     for (const source of sources) expect(fs.existsSync(path.join(ROOT, source)), source).toBe(true);
     const init = fs.readFileSync(path.join(ROOT, 'deploy/compose/postgres-init/10-valerix-roles.sh'), 'utf8');
-    for (const database of ['orders', 'inventory', 'temporal', 'temporal_visibility']) expect(init).toContain(`CREATE DATABASE ${database} OWNER`);
+    for (const database of ['orders', 'inventory', 'temporal', 'temporal_visibility'])
+      expect(init).toContain(`CREATE DATABASE ${database} OWNER`);
     expect(init).toContain('NOSUPERUSER');
   });
 });
@@ -286,8 +320,12 @@ describe('Dockerfile (lint level)', () => {
   });
 
   it('.dockerignore keeps local state and secrets out of the build context', () => {
-    const ignored = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
-    for (const entry of ['node_modules', '.env', '.data', '.git', '.tools', 'generated', 'web/build']) expect(ignored, entry).toContain(entry);
+    const ignored = fs
+      .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
+    for (const entry of ['node_modules', '.env', '.data', '.git', '.tools', 'generated', 'web/build'])
+      expect(ignored, entry).toContain(entry);
   });
 });
 

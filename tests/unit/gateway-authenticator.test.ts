@@ -38,12 +38,15 @@ describe('gateway authenticator', () => {
     expect(lookups).toEqual([]);
   });
 
-  it.each([[undefined], ['Bearer'], ['Basic Zm9vOmJhcg=='], ['Bearer unknown-key'], [`Bearer ${ADMIN_TOKEN}x`]])('refuses %s with 401', async (header) => {
-    const authenticate = createAuthenticator({ clients: fakeClients({}).clients, adminToken: ADMIN_TOKEN });
-    const refusal = await authenticate(request(header)).catch((err: unknown) => err);
-    expect(refusal).toBeInstanceOf(HttpProblem);
-    expect((refusal as HttpProblem).status).toBe(401);
-  });
+  it.each([[undefined], ['Bearer'], ['Basic Zm9vOmJhcg=='], ['Bearer unknown-key'], [`Bearer ${ADMIN_TOKEN}x`]])(
+    'refuses %s with 401',
+    async (header) => {
+      const authenticate = createAuthenticator({ clients: fakeClients({}).clients, adminToken: ADMIN_TOKEN });
+      const refusal = await authenticate(request(header)).catch((err: unknown) => err);
+      expect(refusal).toBeInstanceOf(HttpProblem);
+      expect((refusal as HttpProblem).status).toBe(401);
+    },
+  );
 
   it('asks the store once per key within the cache lifetime, and again after it (a revocation takes effect)', async () => {
     const key = generateApiKey();

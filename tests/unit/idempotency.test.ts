@@ -37,10 +37,28 @@ describe('order identity', () => {
   });
 
   it('fingerprints what was ordered: line order and quantities matter', () => {
-    const a = requestHashFor([{ itemId: 'ps5', quantity: 1 }, { itemId: 'xbox', quantity: 2 }]);
-    expect(requestHashFor([{ itemId: 'ps5', quantity: 1 }, { itemId: 'xbox', quantity: 2 }])).toBe(a);
-    expect(requestHashFor([{ itemId: 'xbox', quantity: 2 }, { itemId: 'ps5', quantity: 1 }])).not.toBe(a);
-    expect(requestHashFor([{ itemId: 'ps5', quantity: 1 }, { itemId: 'xbox', quantity: 3 }])).not.toBe(a);
+    const a = requestHashFor([
+      { itemId: 'ps5', quantity: 1 },
+      { itemId: 'xbox', quantity: 2 },
+    ]);
+    expect(
+      requestHashFor([
+        { itemId: 'ps5', quantity: 1 },
+        { itemId: 'xbox', quantity: 2 },
+      ]),
+    ).toBe(a);
+    expect(
+      requestHashFor([
+        { itemId: 'xbox', quantity: 2 },
+        { itemId: 'ps5', quantity: 1 },
+      ]),
+    ).not.toBe(a);
+    expect(
+      requestHashFor([
+        { itemId: 'ps5', quantity: 1 },
+        { itemId: 'xbox', quantity: 3 },
+      ]),
+    ).not.toBe(a);
   });
 });
 

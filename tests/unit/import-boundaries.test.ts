@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 
 /** Which room may import which: the rules README's Folders table states. */
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SOURCES = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.tsx'], { cwd: ROOT, encoding: 'utf8' })
+const SOURCES = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.tsx'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+})
   .split('\n')
   .filter((file) => file && fs.existsSync(path.join(ROOT, file)));
 

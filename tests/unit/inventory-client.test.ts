@@ -38,7 +38,10 @@ afterAll(async () => {
 });
 
 const reserve = (itemId: string, signal?: AbortSignal) =>
-  createInventoryClient({ baseUrl, requestTimeoutMs: 300, serviceToken: 'unit-service-token' }).reserve({ reservationId: `r-${itemId}`, itemId, quantity: 2 }, signal);
+  createInventoryClient({ baseUrl, requestTimeoutMs: 300, serviceToken: 'unit-service-token' }).reserve(
+    { reservationId: `r-${itemId}`, itemId, quantity: 2 },
+    signal,
+  );
 
 describe('inventory client', () => {
   it('posts the reservation and reports whether it was applied before', async () => {
@@ -71,7 +74,10 @@ describe('inventory client', () => {
   });
 
   it('releases through the same client', async () => {
-    await createInventoryClient({ baseUrl, requestTimeoutMs: 300, serviceToken: 'unit-service-token' }).release({ reservationId: 'r-ok', itemId: 'ok' });
+    await createInventoryClient({ baseUrl, requestTimeoutMs: 300, serviceToken: 'unit-service-token' }).release({
+      reservationId: 'r-ok',
+      itemId: 'ok',
+    });
     expect(seen.at(-1)).toEqual({
       path: '/api/inventory/release',
       body: { reservation_id: 'r-ok', item_id: 'ok' },

@@ -28,7 +28,15 @@ const SCHEMAS = process.env.K8S_SCHEMAS_DIR ?? path.join(ROOT, '.tools/k8s-schem
 const KUBERNETES_VERSION = '1.37.0';
 /** Objects of CRDs: no built-in schema. Named in k8s/README.md; checked by the assertions below. */
 const CRD_KINDS = ['ServiceMonitor', 'PrometheusRule', 'ScaledObject'];
-const SECRET_KEYS = ['ADMIN_TOKEN', 'INVENTORY_SERVICE_TOKEN', 'DASHBOARD_PASSWORD', 'SESSION_SECRET', 'ORDERS_DATABASE_URL', 'INVENTORY_DATABASE_URL', 'REDIS_URL'];
+const SECRET_KEYS = [
+  'ADMIN_TOKEN',
+  'INVENTORY_SERVICE_TOKEN',
+  'DASHBOARD_PASSWORD',
+  'SESSION_SECRET',
+  'ORDERS_DATABASE_URL',
+  'INVENTORY_DATABASE_URL',
+  'REDIS_URL',
+];
 const PROBES = {
   gateway: { live: '/health', ready: '/health/deep' },
   inventory: { live: '/health', ready: '/health/deep' },
@@ -63,7 +71,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const objectsOf = (name: string) => rendered.get(name)!.objects;
-const find = (objects: K8sObject[], kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name);
+const find = (objects: K8sObject[], kind: string, name: string) =>
+  objects.find((object) => object.kind === kind && object.metadata.name === name);
 const clone = <T>(value: T): T => structuredClone(value);
 
 describe('k8s manifests: kustomize build + kubeconform', () => {
@@ -86,7 +95,17 @@ describe('k8s manifests: kustomize build + kubeconform', () => {
 
   it('every component renders with an overlay, and with all of them every kind in use is covered', () => {
     const kinds = new Set(objectsOf('dev + all components').map((object) => object.kind));
-    for (const kind of ['Deployment', 'Service', 'ConfigMap', 'Ingress', 'Namespace', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', ...CRD_KINDS]) {
+    for (const kind of [
+      'Deployment',
+      'Service',
+      'ConfigMap',
+      'Ingress',
+      'Namespace',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+      ...CRD_KINDS,
+    ]) {
       expect(kinds, kind).toContain(kind);
     }
   });
@@ -156,7 +175,13 @@ describe.each(variantNames())('k8s manifests: %s', (name) => {
 
   it('the config listens on all interfaces and names no secret', () => {
     const config = objectsOf(name).find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('valerix-config-'))!;
-    expect(config.data).toMatchObject({ GATEWAY_HOST: '0.0.0.0', INVENTORY_HOST: '0.0.0.0', WORKER_HTTP_HOST: '0.0.0.0', HOST: '0.0.0.0', NODE_ENV: 'production' });
+    expect(config.data).toMatchObject({
+      GATEWAY_HOST: '0.0.0.0',
+      INVENTORY_HOST: '0.0.0.0',
+      WORKER_HTTP_HOST: '0.0.0.0',
+      HOST: '0.0.0.0',
+      NODE_ENV: 'production',
+    });
     for (const key of SECRET_KEYS) expect(Object.keys(config.data ?? {})).not.toContain(key);
   });
 });
@@ -172,7 +197,7 @@ describe('k8s manifests: components', () => {
     expect(trigger.metadata.endpointFromEnv).toBe('TEMPORAL_ADDRESS');
   });
 
-  it('the ServiceMonitor keeps the app\'s service label and names jobs as the rules expect', () => {
+  it("the ServiceMonitor keeps the app's service label and names jobs as the rules expect", () => {
     const objects = objectsOf('prod + all components');
     const monitor = find(objects, 'ServiceMonitor', 'valerix')!;
     expect(monitor.spec.endpoints.every((endpoint: any) => endpoint.honorLabels === true && endpoint.path === '/metrics')).toBe(true);
@@ -208,12 +233,16 @@ describe('k8s manifests: components', () => {
   });
 
   it('example-secret.yaml has every key, placeholders only, and no kustomization includes it', () => {
-    const example = parse(fs.readFileSync(path.join(K8S, 'example-secret.yaml'), 'utf8')) as K8sObject & { stringData: Record<string, string> };
+    const example = parse(fs.readFileSync(path.join(K8S, 'example-secret.yaml'), 'utf8')) as K8sObject & {
+      stringData: Record<string, string>;
+    };
     expect(example.kind).toBe('Secret');
     expect(example.metadata.name).toBe('valerix-secrets');
     expect(Object.keys(example.stringData).sort()).toEqual([...SECRET_KEYS].sort());
     for (const value of Object.values(example.stringData)) expect(value).toMatch(/CHANGE-ME/);
-    const kustomizations = fs.readdirSync(K8S, { recursive: true, encoding: 'utf8' }).filter((file) => path.basename(file) === 'kustomization.yaml');
+    const kustomizations = fs
+      .readdirSync(K8S, { recursive: true, encoding: 'utf8' })
+      .filter((file) => path.basename(file) === 'kustomization.yaml');
     for (const file of kustomizations) {
       const kustomization = parse(fs.readFileSync(path.join(K8S, file), 'utf8')) as Record<string, unknown>;
       const listed = ['resources', 'components', 'patches'].flatMap((key) => (Array.isArray(kustomization[key]) ? kustomization[key] : []));
@@ -257,7 +286,9 @@ describe('k8s manifest checks catch broken manifests (each check can fail)', () 
     container(objects).readinessProbe.httpGet.path = '/health';
     gateway(objects).spec.template.spec.terminationGracePeriodSeconds = 12;
     expect(probePathProblems(objects, PROBES)).toEqual(['Deployment/gateway: readinessProbe on /health, expected /health/deep']);
-    expect(gracePeriodProblems(objects, SHUTDOWN_SECONDS)).toEqual(['Deployment/gateway: terminationGracePeriodSeconds 12 < preStop 5 s + shutdown 10 s + 5 s']);
+    expect(gracePeriodProblems(objects, SHUTDOWN_SECONDS)).toEqual([
+      'Deployment/gateway: terminationGracePeriodSeconds 12 < preStop 5 s + shutdown 10 s + 5 s',
+    ]);
   });
 
   it('a selector that misses its pods, a Service and a PDB selecting nothing, an HPA fighting spec.replicas', () => {
@@ -268,8 +299,8 @@ describe('k8s manifest checks catch broken manifests (each check can fail)', () 
     find(objects, 'Deployment', 'web')!.spec.replicas = 3;
     expect(selectorProblems(objects)).toEqual([
       'Deployment/gateway: selector does not match its template labels',
-      'Service/inventory: selects no Deployment\'s pods',
-      'PodDisruptionBudget/web: selects no Deployment\'s pods',
+      "Service/inventory: selects no Deployment's pods",
+      "PodDisruptionBudget/web: selects no Deployment's pods",
       'HorizontalPodAutoscaler/web: Deployment/web still sets spec.replicas, which an apply would reset',
     ]);
   });

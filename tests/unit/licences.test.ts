@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   AdvisoryServiceUnavailable,
-  AUDIT_EXCEPTIONS_FILE, LICENCE_EXCEPTIONS_FILE, checkAudit, checkLicences, evaluateLicence, licenceOf, readExceptions,
-  readInstalledLicences, runNpmAudit, type PackageLicence,
+  AUDIT_EXCEPTIONS_FILE,
+  LICENCE_EXCEPTIONS_FILE,
+  checkAudit,
+  checkLicences,
+  evaluateLicence,
+  licenceOf,
+  readExceptions,
+  readInstalledLicences,
+  runNpmAudit,
+  type PackageLicence,
 } from '../../scripts/check-licences';
 
 describe('SPDX evaluation', () => {
@@ -38,7 +46,13 @@ describe('SPDX evaluation', () => {
 });
 
 describe('licence check', () => {
-  const pkg = (name: string, licence: string | undefined): PackageLicence => ({ name, version: '1.0.0', location: `node_modules/${name}`, licence, verdict: evaluateLicence(licence) });
+  const pkg = (name: string, licence: string | undefined): PackageLicence => ({
+    name,
+    version: '1.0.0',
+    location: `node_modules/${name}`,
+    licence,
+    verdict: evaluateLicence(licence),
+  });
 
   it('refuses AGPL and missing licences unless excepted for the licence they declare', () => {
     const report = checkLicences([pkg('ok', 'MIT'), pkg('bad', 'AGPL-3.0-only'), pkg('bare', undefined), pkg('moved', 'SSPL-1.0')], {
@@ -69,7 +83,9 @@ describe('audit check', () => {
   });
 
   it('fails when npm could not reach the registry', () => {
-    expect(() => checkAudit(JSON.stringify({ error: { summary: 'getaddrinfo ENOTFOUND', detail: '' } }), {})).toThrow(/could not query the registry/);
+    expect(() => checkAudit(JSON.stringify({ error: { summary: 'getaddrinfo ENOTFOUND', detail: '' } }), {})).toThrow(
+      /could not query the registry/,
+    );
     expect(() => checkAudit('', {})).toThrow(/no JSON report/);
   });
 

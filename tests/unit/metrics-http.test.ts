@@ -24,7 +24,9 @@ async function appWithMetrics() {
   apps.push(app);
   registerProblemHandling(app);
   registerHttpMetrics(app, registry);
-  app.get('/items/:id', async (request, reply) => ((request.params as { id: string }).id === 'missing' ? reply.code(404).send({}) : { ok: true }));
+  app.get('/items/:id', async (request, reply) =>
+    (request.params as { id: string }).id === 'missing' ? reply.code(404).send({}) : { ok: true },
+  );
   app.post('/boom', async () => {
     throw new Error('kaput');
   });
@@ -204,7 +206,8 @@ describe('inventory metrics', () => {
     metrics.outcome('reserve', 'reserved');
     metrics.outcome('release', 'released-before-reserved');
     const samples = await scrape(registry);
-    const outcome = (operation: string, value: string) => sampleValue(samples, 'inventory_reservation_outcomes_total', { operation, outcome: value });
+    const outcome = (operation: string, value: string) =>
+      sampleValue(samples, 'inventory_reservation_outcomes_total', { operation, outcome: value });
     expect(outcome('reserve', 'out_of_stock')).toBe(1);
     expect(outcome('reserve', 'reserved')).toBe(2);
     expect(outcome('release', 'released_before_reserved')).toBe(1);

@@ -1,13 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DASHBOARD_FILE, OBSERVABILITY_DIR, dashboardExpressions, metricNamesIn, referencedMetrics, ruleExpressions } from '../../observability/references';
+import {
+  DASHBOARD_FILE,
+  OBSERVABILITY_DIR,
+  dashboardExpressions,
+  metricNamesIn,
+  referencedMetrics,
+  ruleExpressions,
+} from '../../observability/references';
 
 describe('metric names in PromQL', () => {
   it('finds metrics, not functions, keywords, labels, strings or Grafana variables', () => {
-    expect(metricNamesIn('histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{route!="/x"}[$__rate_interval])))')).toEqual([
-      'http_request_duration_seconds_bucket',
-    ]);
+    expect(
+      metricNamesIn(
+        'histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{route!="/x"}[$__rate_interval])))',
+      ),
+    ).toEqual(['http_request_duration_seconds_bucket']);
     expect(
       metricNamesIn(
         'sum(rate(a_total{status_class="5xx"}[5m])) by (service) / ignoring(code) group_left sum(rate(b_total[5m] offset 1h)) > bool 0.05 unless on(job) up == 0',
@@ -68,7 +77,8 @@ describe('alert rules and dashboard', () => {
     const rules = fs.readFileSync(path.join(OBSERVABILITY_DIR, 'prometheus/rules/valerix.rules.yml'), 'utf8');
     const expressions = ruleExpressions(rules);
     expect(expressions).toHaveLength([...rules.matchAll(/- alert: /g)].length);
-    for (const expr of [...expressions, ...dashboardExpressions(dashboard).map((e) => e.expr)]) expect(metricNamesIn(expr), expr).not.toHaveLength(0);
+    for (const expr of [...expressions, ...dashboardExpressions(dashboard).map((e) => e.expr)])
+      expect(metricNamesIn(expr), expr).not.toHaveLength(0);
   });
 
   it('uses the provisioned datasource on every panel', () => {
@@ -79,8 +89,12 @@ describe('alert rules and dashboard', () => {
   });
 
   it('turns every latency panel from green to red at 1 s', () => {
-    const latency = panels.filter((panel) => panel.fieldConfig?.defaults.unit === 's' && panel.targets?.some((t) => t.expr.includes('histogram_quantile')));
-    expect(latency.map((panel) => panel.title)).toEqual(expect.arrayContaining(['Order latency p95', 'Order latency p50 / p95 / p99', 'HTTP latency p95 by service']));
+    const latency = panels.filter(
+      (panel) => panel.fieldConfig?.defaults.unit === 's' && panel.targets?.some((t) => t.expr.includes('histogram_quantile')),
+    );
+    expect(latency.map((panel) => panel.title)).toEqual(
+      expect.arrayContaining(['Order latency p95', 'Order latency p50 / p95 / p99', 'HTTP latency p95 by service']),
+    );
     for (const panel of latency) {
       expect(panel.fieldConfig!.defaults.thresholds?.steps, panel.title).toEqual([
         { color: 'green', value: null },

@@ -88,7 +88,15 @@ describe('recordTransition feeds the metrics once per transition written', () =>
     const activities = createOrderActivities({
       inventory: { reserve: async () => ({ replayed: false }), release: async () => undefined },
       orders: { saveTransition: async () => ({ written }) },
-      events: { publish: async (s) => ({ eventId: `${s.orderId}:${s.version}`, orderId: s.orderId, status: s.status, version: s.version, at: s.updatedAt }) },
+      events: {
+        publish: async (s) => ({
+          eventId: `${s.orderId}:${s.version}`,
+          orderId: s.orderId,
+          status: s.status,
+          version: s.version,
+          at: s.updatedAt,
+        }),
+      },
       metrics,
     });
     const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('WARN') });
@@ -110,7 +118,9 @@ describe('worker /metrics', () => {
   it("serves its own metrics and the Temporal SDK exporter's in one answer", async () => {
     const registry = createWorkerRegistry();
     createOrderMetrics(registry).transitionRecorded(state('CONFIRMED', undefined, 0.2));
-    const url = await fakeSdkExporter('# TYPE temporal_workflow_completed_total counter\ntemporal_workflow_completed_total{service="worker"} 3');
+    const url = await fakeSdkExporter(
+      '# TYPE temporal_workflow_completed_total counter\ntemporal_workflow_completed_total{service="worker"} 3',
+    );
     const answer = await createWorkerMetricsEndpoint(registry, { url }, silent)();
     expect(answer.status).toBe(200);
     expect(answer.contentType).toContain('text/plain');
@@ -143,7 +153,10 @@ describe('worker /health/deep', () => {
     const route = deepHealthRoute({ redis: async () => 'PONG', temporal: async () => Promise.reject(new Error('connection refused')) });
     const answer = await route();
     expect(answer.status).toBe(503);
-    const body = JSON.parse(answer.body) as { status: string; checks: Record<string, { status: string; latency_ms: number; error?: string }> };
+    const body = JSON.parse(answer.body) as {
+      status: string;
+      checks: Record<string, { status: string; latency_ms: number; error?: string }>;
+    };
     expect(body.status).toBe('degraded');
     expect(body.checks.temporal).toMatchObject({ status: 'down', error: 'connection refused' });
     expect(body.checks.redis!.status).toBe('up');

@@ -50,8 +50,12 @@ describe('Temporal connection settings (every process, one schema)', () => {
   });
 
   it('refuses a certificate without its key, a missing file, and a TEMPORAL_TLS that is not true or false, naming the variable', () => {
-    expect(() => loadWorkerConfig(env({ TEMPORAL_TLS_CERT_FILE: file('only.pem', 'CERT') }))).toThrow(/TEMPORAL_TLS_KEY_FILE: .*go together/);
-    expect(() => loadGatewayConfig(env({ TEMPORAL_TLS_CA_FILE: path.join(dir, 'absent.pem') }))).toThrow(/TEMPORAL_TLS_CA_FILE: file not found/);
+    expect(() => loadWorkerConfig(env({ TEMPORAL_TLS_CERT_FILE: file('only.pem', 'CERT') }))).toThrow(
+      /TEMPORAL_TLS_KEY_FILE: .*go together/,
+    );
+    expect(() => loadGatewayConfig(env({ TEMPORAL_TLS_CA_FILE: path.join(dir, 'absent.pem') }))).toThrow(
+      /TEMPORAL_TLS_CA_FILE: file not found/,
+    );
     expect(() => loadWorkerConfig(env({ TEMPORAL_TLS: 'yes' }))).toThrow(/TEMPORAL_TLS/);
   });
 });

@@ -24,7 +24,9 @@ describe('workflow determinism (lint rules)', () => {
     expect(await problemsIn('workflows/probe.ts', "import { x } from '../api/gateway/app';\nexport const y = x;\n")).toContain(
       '@typescript-eslint/no-restricted-imports',
     );
-    expect(await problemsIn('workflows/probe.ts', "import type { OrderMetrics } from '../activities';\nexport type M = OrderMetrics;\n")).toEqual([]);
+    expect(
+      await problemsIn('workflows/probe.ts', "import type { OrderMetrics } from '../activities';\nexport type M = OrderMetrics;\n"),
+    ).toEqual([]);
   });
 
   it('allows the workflow API and our deterministic contract', async () => {
@@ -47,6 +49,8 @@ describe('workflow determinism (lint rules)', () => {
   });
 
   it('leaves activities free to use Node', async () => {
-    expect(await problemsIn('activities/probe.ts', "import fs from 'node:fs';\nexport const env = process.env.X ?? fs.existsSync('.');\n")).toEqual([]);
+    expect(
+      await problemsIn('activities/probe.ts', "import fs from 'node:fs';\nexport const env = process.env.X ?? fs.existsSync('.');\n"),
+    ).toEqual([]);
   });
 });

@@ -32,7 +32,9 @@ const read = (file: string) => fs.readFileSync(file, 'utf8');
  */
 function actionlint(cwd: string) {
   if (!fs.existsSync(ACTIONLINT)) {
-    throw new Error(`actionlint not found at ${ACTIONLINT}: run scripts/provision.sh --for-tests (or scripts/provision/ci-tools.sh), or set ACTIONLINT_PATH`);
+    throw new Error(
+      `actionlint not found at ${ACTIONLINT}: run scripts/provision.sh --for-tests (or scripts/provision/ci-tools.sh), or set ACTIONLINT_PATH`,
+    );
   }
   const result = spawnSync(ACTIONLINT, ['-no-color', '-oneline', '-shellcheck=', '-pyflakes='], { cwd, encoding: 'utf8' });
   if (result.error) throw result.error;
@@ -70,7 +72,11 @@ function runCommands(block: string): string[] {
 
 describe('GitHub workflows', () => {
   it('has the CI and CD workflows', () => {
-    expect(workflowFiles().map((file) => path.basename(file)).sort()).toEqual(['cd.yml', 'ci.yml']);
+    expect(
+      workflowFiles()
+        .map((file) => path.basename(file))
+        .sort(),
+    ).toEqual(['cd.yml', 'ci.yml']);
   });
 
   it('passes actionlint with no findings', () => {
@@ -88,7 +94,9 @@ describe('GitHub workflows', () => {
       fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
       fs.writeFileSync(
         path.join(dir, '.github/workflows/broken.yml'),
-        ['on: push', 'jobs:', '  test:', '    steps:', '      - run: echo ${{ github.nope }}', '      - uses: actions/checkout', ''].join('\n'),
+        ['on: push', 'jobs:', '  test:', '    steps:', '      - run: echo ${{ github.nope }}', '      - uses: actions/checkout', ''].join(
+          '\n',
+        ),
       );
       const { code, output } = actionlint(dir);
       expect(code, output).toBe(1);

@@ -7,7 +7,16 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { createOrderActivities } from '../../activities';
 import { type OrderInput, type OrderPolicy, type OrderState } from '../../shared/contract/orders';
-import { ORDER_RECORD_REJECTED, ORDER_WORKFLOW_TYPE, awaitCancel, awaitOutcome, cancelOrder, getOrderState, orderStatusSearchAttribute, requestCancel } from '../../shared/order-workflow';
+import {
+  ORDER_RECORD_REJECTED,
+  ORDER_WORKFLOW_TYPE,
+  awaitCancel,
+  awaitOutcome,
+  cancelOrder,
+  getOrderState,
+  orderStatusSearchAttribute,
+  requestCancel,
+} from '../../shared/order-workflow';
 import { REFUSALS } from '../../shared/contract/refusals';
 import type { orderWorkflowV2 } from '../../workflows/order.workflow';
 
@@ -94,7 +103,12 @@ describe('order saga (real dev server, fake activities)', () => {
     const { activities, calls } = fakeActivities();
     const { handle, state } = await runSaga(
       activities,
-      { lines: [{ itemId: 'a', quantity: 1 }, { itemId: 'b', quantity: 2 }] },
+      {
+        lines: [
+          { itemId: 'a', quantity: 1 },
+          { itemId: 'b', quantity: 2 },
+        ],
+      },
       async (h) => void (await h.executeUpdate(awaitOutcome, { args: [10_000] })),
     );
     expect(state.status).toBe('CONFIRMED');
@@ -107,8 +121,10 @@ describe('order saga (real dev server, fake activities)', () => {
 
   it('upserts the status search attribute only when it changes what the attribute holds', async () => {
     const upsertsOf = async (indexedAtStart: boolean) => {
-      const { handle } = await runSaga(fakeActivities().activities, { lines: [{ itemId: 'a', quantity: 1 }], indexedAtStart }, async (h) =>
-        void (await h.executeUpdate(awaitOutcome, { args: [10_000] })),
+      const { handle } = await runSaga(
+        fakeActivities().activities,
+        { lines: [{ itemId: 'a', quantity: 1 }], indexedAtStart },
+        async (h) => void (await h.executeUpdate(awaitOutcome, { args: [10_000] })),
       );
       const history = await handle.fetchHistory();
       const upserts = history.events!.filter((event) => event.upsertWorkflowSearchAttributesEventAttributes).length;
@@ -129,7 +145,14 @@ describe('order saga (real dev server, fake activities)', () => {
     });
     const { state } = await runSaga(
       activities,
-      { lines: [{ itemId: 'a', quantity: 1 }, { itemId: 'b', quantity: 1 }, { itemId: 'c', quantity: 1 }, { itemId: 'd', quantity: 1 }] },
+      {
+        lines: [
+          { itemId: 'a', quantity: 1 },
+          { itemId: 'b', quantity: 1 },
+          { itemId: 'c', quantity: 1 },
+          { itemId: 'd', quantity: 1 },
+        ],
+      },
       async (h) => void (await h.executeUpdate(awaitOutcome, { args: [10_000] })),
     );
     expect(state).toMatchObject({ status: 'FAILED', reason: 'out_of_stock' });
@@ -183,14 +206,24 @@ describe('order saga (real dev server, fake activities)', () => {
       },
     );
     expect(state).toMatchObject({ status: 'CANCELLED', reason: 'cancelled' });
-    expect(calls.filter((call) => !call.startsWith('reserve'))).toEqual(['record PENDING', 'record CANCELLING', 'release 1', 'record CANCELLED']);
+    expect(calls.filter((call) => !call.startsWith('reserve'))).toEqual([
+      'record PENDING',
+      'record CANCELLING',
+      'release 1',
+      'record CANCELLED',
+    ]);
   });
 
   it('takes a cancel after confirmation as a return, releasing every line in reverse', async () => {
     const { activities, calls } = fakeActivities();
     const { handle, state } = await runSaga(
       activities,
-      { lines: [{ itemId: 'a', quantity: 1 }, { itemId: 'b', quantity: 1 }] },
+      {
+        lines: [
+          { itemId: 'a', quantity: 1 },
+          { itemId: 'b', quantity: 1 },
+        ],
+      },
       async (h) => {
         await h.executeUpdate(awaitOutcome, { args: [10_000] });
         await h.signal(cancelOrder, {});
@@ -204,16 +237,12 @@ describe('order saga (real dev server, fake activities)', () => {
 
   it('refuses a cancel once the return window has closed', async () => {
     const { activities } = fakeActivities();
-    const { state } = await runSaga(
-      activities,
-      { lines: [{ itemId: 'a', quantity: 1 }], policy: { returnWindowMs: 300 } },
-      async (h) => {
-        await h.executeUpdate(awaitOutcome, { args: [10_000] });
-        await h.result();
-        // A finished workflow takes no more updates: the gateway answers 409 from the read model.
-        await expect(h.executeUpdate(requestCancel, { args: [{}] })).rejects.toThrow();
-      },
-    );
+    const { state } = await runSaga(activities, { lines: [{ itemId: 'a', quantity: 1 }], policy: { returnWindowMs: 300 } }, async (h) => {
+      await h.executeUpdate(awaitOutcome, { args: [10_000] });
+      await h.result();
+      // A finished workflow takes no more updates: the gateway answers 409 from the read model.
+      await expect(h.executeUpdate(requestCancel, { args: [{}] })).rejects.toThrow();
+    });
     expect(state.status).toBe('CONFIRMED');
   });
 
@@ -237,7 +266,7 @@ describe('order saga (real dev server, fake activities)', () => {
     });
   });
 
-  it('answers the gateway\'s cancel (signal, then awaitCancel) once compensated, and a second one the same', async () => {
+  it("answers the gateway's cancel (signal, then awaitCancel) once compensated, and a second one the same", async () => {
     let releaseCompensation: () => void = () => undefined;
     const compensationHeld = new Promise<void>((resolve) => (releaseCompensation = resolve));
     const { activities, calls } = fakeActivities({
@@ -275,15 +304,24 @@ describe('order saga (real dev server, fake activities)', () => {
         await compensationHeld;
       },
     });
-    await runSaga(activities, { lines: [{ itemId: 'a', quantity: 1 }, { itemId: 'b', quantity: 1 }] }, async (h) => {
-      await expect.poll(async () => (await h.query(getOrderState)).status).toBe('COMPENSATING');
-      await h.signal(cancelOrder, {});
-      const answer = await h.executeUpdate(awaitCancel, { args: [10_000] });
-      expect(answer.refusal).toBe('the order is already COMPENSATING');
-      expect(answer.state.cancelRequested).toBe(false);
-      releaseCompensation();
-      expect((await h.result()).status).toBe('FAILED');
-    });
+    await runSaga(
+      activities,
+      {
+        lines: [
+          { itemId: 'a', quantity: 1 },
+          { itemId: 'b', quantity: 1 },
+        ],
+      },
+      async (h) => {
+        await expect.poll(async () => (await h.query(getOrderState)).status).toBe('COMPENSATING');
+        await h.signal(cancelOrder, {});
+        const answer = await h.executeUpdate(awaitCancel, { args: [10_000] });
+        expect(answer.refusal).toBe('the order is already COMPENSATING');
+        expect(answer.state.cancelRequested).toBe(false);
+        releaseCompensation();
+        expect((await h.result()).status).toBe('FAILED');
+      },
+    );
   });
 
   it('treats a cancellation from Temporal itself like a cancel request', async () => {
@@ -338,9 +376,18 @@ describe('order saga (real dev server, fake activities)', () => {
         recorded.push(state);
       },
     });
-    const { handle, state } = await runSaga(activities, { lines: [{ itemId: 'a', quantity: 1 }, { itemId: 'b', quantity: 2 }] }, async (h) => {
-      await h.result();
-    });
+    const { handle, state } = await runSaga(
+      activities,
+      {
+        lines: [
+          { itemId: 'a', quantity: 1 },
+          { itemId: 'b', quantity: 2 },
+        ],
+      },
+      async (h) => {
+        await h.result();
+      },
+    );
     expect(calls).toEqual(['record PENDING', 'reserve 1', 'reserve 2', 'record CONFIRMED', 'release 2', 'release 1', 'record FAILED']);
     expect(state).toMatchObject({ status: 'FAILED', reason: 'record_rejected' });
     expect(state.lines.map((line) => line.status)).toEqual(['RELEASED', 'RELEASED']);

@@ -3,7 +3,6 @@ import { PROBLEM_TYPES } from '../../shared/contract/problems';
 import { startFakeService, type FakeService } from './test-support/fake-service';
 import { CHAOS_OFF as CHAOS, DASHBOARD, HOST, TEST_PASSWORD, TEST_SESSION_SECRET, createTestHandler } from './test-support/request-handler';
 
-
 let services: FakeService;
 let handle: (request: Request) => Promise<Response>;
 /** Every request here is logged in: what is tested is what comes after the session check. */
@@ -11,7 +10,9 @@ let session: string;
 
 beforeAll(async () => {
   services = await startFakeService((request) =>
-    request.path.startsWith('/api/admin/chaos') ? { body: CHAOS } : { status: 404, body: { type: 'about:blank', title: 'Not Found', status: 404 } }
+    request.path.startsWith('/api/admin/chaos')
+      ? { body: CHAOS }
+      : { status: 404, body: { type: 'about:blank', title: 'Not Found', status: 404 } },
   );
   vi.stubEnv('INVENTORY_URL', services.url);
   vi.stubEnv('GATEWAY_URL', services.url);
@@ -27,7 +28,13 @@ afterAll(async () => {
 });
 
 const post = (path: string, headers: Record<string, string>, form: Record<string, string> = {}) =>
-  handle(new Request(`${DASHBOARD}${path}`, { method: 'POST', headers: { ...HOST, cookie: session, ...headers }, body: new URLSearchParams(form) }));
+  handle(
+    new Request(`${DASHBOARD}${path}`, {
+      method: 'POST',
+      headers: { ...HOST, cookie: session, ...headers },
+      body: new URLSearchParams(form),
+    }),
+  );
 const get = (path: string) => handle(new Request(`${DASHBOARD}${path}`, { headers: { ...HOST, cookie: session } }));
 
 const ACTIONS: { path: string; routeId: string; form: Record<string, string> }[] = [

@@ -53,7 +53,7 @@ export default function handleRequest(request: Request, status: number, headers:
           // Errors after the shell are reported by React to the client; log them once here.
           if (shellRendered) console.error(error);
         },
-      }
+      },
     );
     // Leaves React time to send rejected boundaries before the stream closes.
     setTimeout(abort, streamTimeout + 1_000);

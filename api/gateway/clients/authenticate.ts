@@ -42,7 +42,8 @@ export function createAuthenticator({ clients, adminToken, cacheTtlMs = 10_000 }
 
   return async function authenticate(request: FastifyRequest): Promise<Caller> {
     const token = bearerToken(request);
-    if (token === undefined) throw unauthorized('Send Authorization: Bearer <API key>. An operator creates keys with `npm run clients -- create`.');
+    if (token === undefined)
+      throw unauthorized('Send Authorization: Bearer <API key>. An operator creates keys with `npm run clients -- create`.');
     const caller = sameSecret(token, adminToken) ? ADMIN_TOKEN_CALLER : await lookUp(token);
     if (!caller) throw unauthorized('The API key is unknown or revoked.');
     request.caller = caller;

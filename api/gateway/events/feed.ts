@@ -38,8 +38,7 @@ export function createOrderEventFeed(blocking: Redis, commands: Redis, log: Fast
     while (running) {
       try {
         const result = (await blocking.xread('COUNT', 500, 'BLOCK', 2000, 'STREAMS', ORDER_EVENTS_STREAM, lastId)) as
-          | [string, RawEntries][]
-          | null;
+          [string, RawEntries][] | null;
         for (const [, raw] of result ?? []) {
           for (const entry of toEntries(raw)) {
             lastId = entry.id;

@@ -21,7 +21,7 @@ export function registerOrderEventRoutes(app: AnyFastify, feed: OrderEventFeed, 
       schema: {
         tags: ['orders'],
         description:
-          'text/event-stream of the caller\'s orders (an admin\'s: every order). Each `order` event carries {eventId, orderId, status, version, reason, at}; ' +
+          "text/event-stream of the caller's orders (an admin's: every order). Each `order` event carries {eventId, orderId, status, version, reason, at}; " +
           'de-duplicate on eventId. Reconnect with Last-Event-ID (or ?last_event_id=) to resume.',
         querystring: Type.Object({ last_event_id: Type.Optional(Type.String({ pattern: STREAM_ID.source })) }),
         produces: ['text/event-stream'],
@@ -30,7 +30,12 @@ export function registerOrderEventRoutes(app: AnyFastify, feed: OrderEventFeed, 
     },
     async (request, reply) => {
       if (open >= maxStreams) {
-        throw new HttpProblem(503, PROBLEM_TYPES.dependencyUnavailable, 'Too many event streams', 'This gateway serves its maximum of event streams; retry shortly.');
+        throw new HttpProblem(
+          503,
+          PROBLEM_TYPES.dependencyUnavailable,
+          'Too many event streams',
+          'This gateway serves its maximum of event streams; retry shortly.',
+        );
       }
       open += 1;
       const header = request.headers['last-event-id'];

@@ -11,14 +11,19 @@ export type KeyClaim =
 interface ClaimRow {
   claimed: boolean;
   requestHash: string | null;
-  order: (Omit<OrderWithLines, 'createdAt' | 'updatedAt' | 'completedAt'> & Record<'createdAt' | 'updatedAt' | 'completedAt', string | null>) | null;
+  order:
+    | (Omit<OrderWithLines, 'createdAt' | 'updatedAt' | 'completedAt'> & Record<'createdAt' | 'updatedAt' | 'completedAt', string | null>)
+    | null;
 }
 
 /**
  * Claims an Idempotency-Key, and on a replay reads its fingerprint and the order with its lines
  * in the same statement: a replay is one round trip.
  */
-export async function claimKey(db: OrdersDb, claim: { clientId: string; key: string; orderId: string; requestHash: string }): Promise<KeyClaim> {
+export async function claimKey(
+  db: OrdersDb,
+  claim: { clientId: string; key: string; orderId: string; requestHash: string },
+): Promise<KeyClaim> {
   const [result] = await db.$queryRaw<ClaimRow[]>(Prisma.sql`
     WITH claim AS (
       INSERT INTO idempotency_keys (client_id, key, order_id, request_hash)

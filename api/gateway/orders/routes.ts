@@ -16,7 +16,15 @@ import {
   OrderList,
   OrderView,
 } from '../../../shared/contract/order-api';
-import { CancelNotDelivered, IdempotencyKeyReused, InvalidCursor, OrderNotCancellable, OrderNotFound, OrderStateUnavailable, type OrderService } from './service';
+import {
+  CancelNotDelivered,
+  IdempotencyKeyReused,
+  InvalidCursor,
+  OrderNotCancellable,
+  OrderNotFound,
+  OrderStateUnavailable,
+  type OrderService,
+} from './service';
 
 type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -36,13 +44,25 @@ function toLines(body: CreateOrderBody): OrderLineInput[] {
 
 function translate(err: unknown): never {
   if (err instanceof OrderNotFound) throw new HttpProblem(404, PROBLEM_TYPES.orderNotFound, 'Order not found', `No order '${err.message}'`);
-  if (err instanceof OrderNotCancellable) throw new HttpProblem(409, PROBLEM_TYPES.orderNotCancellable, 'Order cannot be cancelled', err.message);
-  if (err instanceof InvalidCursor) throw new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid cursor', 'Pass back the next_cursor of an earlier page.');
+  if (err instanceof OrderNotCancellable)
+    throw new HttpProblem(409, PROBLEM_TYPES.orderNotCancellable, 'Order cannot be cancelled', err.message);
+  if (err instanceof InvalidCursor)
+    throw new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid cursor', 'Pass back the next_cursor of an earlier page.');
   if (err instanceof CancelNotDelivered) {
-    throw new HttpProblem(503, PROBLEM_TYPES.dependencyUnavailable, 'Cancel not delivered', 'Temporal did not confirm the cancel; repeat it shortly (a repeated cancel is safe).');
+    throw new HttpProblem(
+      503,
+      PROBLEM_TYPES.dependencyUnavailable,
+      'Cancel not delivered',
+      'Temporal did not confirm the cancel; repeat it shortly (a repeated cancel is safe).',
+    );
   }
   if (err instanceof OrderStateUnavailable) {
-    throw new HttpProblem(503, PROBLEM_TYPES.dependencyUnavailable, 'Order state unavailable', 'No worker answered in time; retry shortly.');
+    throw new HttpProblem(
+      503,
+      PROBLEM_TYPES.dependencyUnavailable,
+      'Order state unavailable',
+      'No worker answered in time; retry shortly.',
+    );
   }
   throw err;
 }
@@ -67,8 +87,18 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
       const keyCheck = checkIdempotencyKey(request.headers['idempotency-key']);
       if (!keyCheck.ok) {
         throw keyCheck.reason === 'missing'
-          ? new HttpProblem(400, PROBLEM_TYPES.idempotencyKeyMissing, 'Idempotency-Key required', 'Send an Idempotency-Key header (a UUID is recommended).')
-          : new HttpProblem(400, PROBLEM_TYPES.idempotencyKeyInvalid, 'Invalid Idempotency-Key', 'The key must be 1-255 visible ASCII characters.');
+          ? new HttpProblem(
+              400,
+              PROBLEM_TYPES.idempotencyKeyMissing,
+              'Idempotency-Key required',
+              'Send an Idempotency-Key header (a UUID is recommended).',
+            )
+          : new HttpProblem(
+              400,
+              PROBLEM_TYPES.idempotencyKeyInvalid,
+              'Invalid Idempotency-Key',
+              'The key must be 1-255 visible ASCII characters.',
+            );
       }
       const waitMs = preferredWaitMs(request.headers.prefer);
       let result;
@@ -76,9 +106,15 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
         result = await orders.placeOrder(callerOf(request), keyCheck.key, toLines(request.body), waitMs);
       } catch (err) {
         if (err instanceof IdempotencyKeyReused) {
-          throw new HttpProblem(422, PROBLEM_TYPES.idempotencyKeyReused, 'Idempotency-Key reused', 'This key was used for a different request; the first order is unchanged.', {
-            order_id: err.message,
-          });
+          throw new HttpProblem(
+            422,
+            PROBLEM_TYPES.idempotencyKeyReused,
+            'Idempotency-Key reused',
+            'This key was used for a different request; the first order is unchanged.',
+            {
+              order_id: err.message,
+            },
+          );
         }
         translate(err);
       }
@@ -93,7 +129,14 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
 
   app.get(
     '/api/orders',
-    { schema: { tags: ['orders'], summary: 'List orders, newest first', querystring: ListOrdersQuery, response: { 200: OrderList, ...problems } } },
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'List orders, newest first',
+        querystring: ListOrdersQuery,
+        response: { 200: OrderList, ...problems },
+      },
+    },
     async (request) => {
       const { status, limit, cursor } = request.query;
       return orders.listOrders(callerOf(request), { status: status as OrderStatus | undefined, limit, cursor }).catch(translate);
@@ -102,7 +145,14 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
 
   app.get(
     '/api/orders/:id',
-    { schema: { tags: ['orders'], summary: 'One order: live from its workflow while it runs', params: OrderIdParams, response: { 200: OrderView, ...problems } } },
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'One order: live from its workflow while it runs',
+        params: OrderIdParams,
+        response: { 200: OrderView, ...problems },
+      },
+    },
     async (request) => orders.getOrder(callerOf(request), request.params.id).catch(translate),
   );
 

@@ -1,12 +1,21 @@
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OrdersDb } from '../../../shared/orders-db';
-import { ORDER_ID_PATTERN, TERMINAL_STATUSES, type OrderLineInput, type OrderPolicy, type OrderStatus } from '../../../shared/contract/orders';
-import { ORDER_WORKFLOW_TYPE, awaitCancel, awaitOutcome, cancelOrder, getOrderState, orderStatusSearchAttribute } from '../../../shared/order-workflow';
+import {
+  ORDER_ID_PATTERN,
+  TERMINAL_STATUSES,
+  type OrderLineInput,
+  type OrderPolicy,
+  type OrderStatus,
+} from '../../../shared/contract/orders';
+import {
+  ORDER_WORKFLOW_TYPE,
+  awaitCancel,
+  awaitOutcome,
+  cancelOrder,
+  getOrderState,
+  orderStatusSearchAttribute,
+} from '../../../shared/order-workflow';
 import type { orderWorkflowV2 } from '../../../workflows';
 import type { Caller } from '../clients/keys';
 import { orderIdFor, requestHashFor } from './idempotency';
@@ -154,9 +163,7 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
         where: {
           ...(caller.role === 'admin' ? {} : { clientId: caller.id }),
           ...(filter.status ? { status: filter.status } : {}),
-          ...(after
-            ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
-            : {}),
+          ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
         },
         include: { lines: true },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

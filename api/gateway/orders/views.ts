@@ -57,9 +57,7 @@ export function viewFromRow(row: OrderRow & { lines: OrderLineRow[] }): OrderVie
     status: row.status as OrderStatus,
     reason: optional(row.reason),
     last_error: optional(lastError),
-    lines: [...row.lines]
-      .sort((a, b) => a.lineNo - b.lineNo)
-      .map(lineView),
+    lines: [...row.lines].sort((a, b) => a.lineNo - b.lineNo).map(lineView),
     cancel_requested: timeline.some((entry) => entry.step === 'cancel requested'),
     version: row.version,
     created_at: row.createdAt.toISOString(),

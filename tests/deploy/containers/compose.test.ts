@@ -15,7 +15,15 @@ import {
   type ContainerTools,
   type PodmanService,
 } from '../../support/podman';
-import { CONTAINER_SECRETS, SERVICES, containerServiceEnv, freeContainerPorts, healthUrl, waitForHttp200, type ContainerPorts } from './settings';
+import {
+  CONTAINER_SECRETS,
+  SERVICES,
+  containerServiceEnv,
+  freeContainerPorts,
+  healthUrl,
+  waitForHttp200,
+  type ContainerPorts,
+} from './settings';
 
 /**
  * docker-compose.yml's own Valerix services brought up by Docker Compose v2 (the binary
@@ -38,7 +46,19 @@ let ports: ContainerPorts;
 function compose(args: string[], timeoutMs = 300_000) {
   return run(
     DOCKER_COMPOSE,
-    ['--project-name', PROJECT, '--project-directory', ROOT, '--env-file', envFile, '-f', 'docker-compose.yml', '-f', 'deploy/compose/test-override.yml', ...args],
+    [
+      '--project-name',
+      PROJECT,
+      '--project-directory',
+      ROOT,
+      '--env-file',
+      envFile,
+      '-f',
+      'docker-compose.yml',
+      '-f',
+      'deploy/compose/test-override.yml',
+      ...args,
+    ],
     {
       // Only what compose needs: the developer's .env and shell variables stay out of it.
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp, NODE_ENV: 'test', DOCKER_HOST: service!.dockerHost },
@@ -49,8 +69,12 @@ function compose(args: string[], timeoutMs = 300_000) {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(DOCKER_COMPOSE)) throw new Error(`docker-compose not found at ${DOCKER_COMPOSE}: run bash scripts/provision/compose-tools.sh`);
-  if (infra.temporal.tls || infra.temporal.apiKey) throw new Error('deploy/compose/test-override.yml passes no Temporal TLS settings: run this against the dev server (the containers project)');
+  if (!fs.existsSync(DOCKER_COMPOSE))
+    throw new Error(`docker-compose not found at ${DOCKER_COMPOSE}: run bash scripts/provision/compose-tools.sh`);
+  if (infra.temporal.tls || infra.temporal.apiKey)
+    throw new Error(
+      'deploy/compose/test-override.yml passes no Temporal TLS settings: run this against the dev server (the containers project)',
+    );
   tools = containerTools();
   await removeLeftoverContainers(tools);
   // The image test's build, from buildah's layer cache when it ran first in this run.
@@ -89,7 +113,13 @@ beforeAll(async () => {
     VALERIX_TEST_WEB_PORT: String(ports.web),
   };
   envFile = path.join(tmp, 'compose.env');
-  fs.writeFileSync(envFile, Object.entries(variables).map(([name, value]) => `${name}=${value}\n`).join(''), { mode: 0o600 });
+  fs.writeFileSync(
+    envFile,
+    Object.entries(variables)
+      .map(([name, value]) => `${name}=${value}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
   service = await startPodmanService(tools);
 });
 
@@ -101,7 +131,9 @@ afterAll(async () => {
   }
   // Whatever compose left behind (a failed `down`), by the project's label.
   if (tools) {
-    const left = await podman(tools, ['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${PROJECT}`], { allowFailure: true });
+    const left = await podman(tools, ['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${PROJECT}`], {
+      allowFailure: true,
+    });
     const ids = left.stdout.split('\n').filter(Boolean);
     if (ids.length > 0) await podman(tools, ['rm', '--force', ...ids], { allowFailure: true });
   }
@@ -133,7 +165,9 @@ describe('docker compose up on podman (docker-compose.yml + deploy/compose/test-
     const upSeconds = (Date.now() - started) / 1000;
     if (up.code !== 0) {
       const logs = await compose(['logs', '--no-color', '--tail', '30'], 60_000);
-      throw new Error(`docker-compose up failed (${up.code}):\n${up.stdout}${up.stderr}\n--- logs ---\n${logs.stdout}${logs.stderr}\n--- podman service ---\n${service!.output().slice(-3000)}`);
+      throw new Error(
+        `docker-compose up failed (${up.code}):\n${up.stdout}${up.stderr}\n--- logs ---\n${logs.stdout}${logs.stderr}\n--- podman service ---\n${service!.output().slice(-3000)}`,
+      );
     }
     console.log(`[containers] compose up --wait: ${upSeconds.toFixed(0)} s`);
 
@@ -142,7 +176,11 @@ describe('docker compose up on podman (docker-compose.yml + deploy/compose/test-
     // One JSON object per line (Compose v2.21+); an array on older ones.
     const entries: PsEntry[] = ps.stdout.trim().startsWith('[')
       ? (JSON.parse(ps.stdout) as PsEntry[])
-      : ps.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as PsEntry);
+      : ps.stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as PsEntry);
     const byService = Object.fromEntries(entries.map((entry) => [entry.Service, entry]));
     expect(byService.migrate?.State, JSON.stringify(byService.migrate)).toBe('exited');
     expect(byService.migrate?.ExitCode).toBe(0);
@@ -154,9 +192,23 @@ describe('docker compose up on podman (docker-compose.yml + deploy/compose/test-
       // docker-compose.yml's hardening, as podman applied it: user 10001, read-only root, no
       // capabilities, no new privileges (seen from inside, on the service's own process).
       const container = (
-        await podman(tools, ['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', `label=com.docker.compose.service=${name}`, '--format', '{{.Names}}'])
+        await podman(tools, [
+          'ps',
+          '--filter',
+          `label=com.docker.compose.project=${PROJECT}`,
+          '--filter',
+          `label=com.docker.compose.service=${name}`,
+          '--format',
+          '{{.Names}}',
+        ])
       ).stdout.trim();
-      const inside = await podman(tools, ['exec', container, 'sh', '-c', 'id -u; awk \'$2 == "/" {print $4}\' /proc/mounts; grep -E "^(CapEff|NoNewPrivs):" /proc/1/status']);
+      const inside = await podman(tools, [
+        'exec',
+        container,
+        'sh',
+        '-c',
+        'id -u; awk \'$2 == "/" {print $4}\' /proc/mounts; grep -E "^(CapEff|NoNewPrivs):" /proc/1/status',
+      ]);
       const [uid, rootOptions, capEff, noNewPrivs] = inside.stdout.trim().split('\n');
       expect(uid, `${name} uid`).toBe('10001');
       expect(rootOptions, `${name} / mount`).toMatch(/^ro(,|$)/);

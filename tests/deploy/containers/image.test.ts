@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TEST_LABEL, buildValerixImage, containerTools, podman, removeLeftoverContainers, type BuiltImage, type ContainerTools } from '../../support/podman';
+import {
+  TEST_LABEL,
+  buildValerixImage,
+  containerTools,
+  podman,
+  removeLeftoverContainers,
+  type BuiltImage,
+  type ContainerTools,
+} from '../../support/podman';
 import { SERVICES, containerServiceEnv, freeContainerPorts, healthUrl, waitForHttp200, type ContainerPorts } from './settings';
 
 /**
@@ -20,7 +28,17 @@ let built: BuiltImage;
 const started: string[] = [];
 
 /** `podman run` with the hardening the deployments use. */
-const hardened = ['--label', TEST_LABEL, '--read-only', '--tmpfs', '/tmp:rw,nosuid,nodev,size=64m', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+const hardened = [
+  '--label',
+  TEST_LABEL,
+  '--read-only',
+  '--tmpfs',
+  '/tmp:rw,nosuid,nodev,size=64m',
+  '--cap-drop',
+  'ALL',
+  '--security-opt',
+  'no-new-privileges',
+];
 const envArgs = (env: Record<string, string>) => Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
 
 beforeAll(async () => {
@@ -48,7 +66,8 @@ describe('the image (buildah build, podman run)', () => {
   });
 
   it('runs as a user that is not root, with a read-only root filesystem and a writable /tmp', async () => {
-    const inContainer = (script: string) => podman(tools, ['run', '--rm', ...hardened, built.image, 'sh', '-c', script], { allowFailure: true });
+    const inContainer = (script: string) =>
+      podman(tools, ['run', '--rm', ...hardened, built.image, 'sh', '-c', script], { allowFailure: true });
     const ids = await inContainer('id -u; id -g');
     expect(ids.code, ids.stderr).toBe(0);
     const [uid, gid] = ids.stdout.trim().split('\n');
@@ -62,7 +81,7 @@ describe('the image (buildah build, podman run)', () => {
       expect(write.stderr).toMatch(/Read-only file system|Permission denied/);
     }
     // The root filesystem itself is mounted read-only (not only unwritable to this user).
-    const mounts = await inContainer("awk '$2 == \"/\" {print $4}' /proc/mounts; touch /tmp/probe && echo tmp-ok");
+    const mounts = await inContainer('awk \'$2 == "/" {print $4}\' /proc/mounts; touch /tmp/probe && echo tmp-ok');
     expect(mounts.stdout.split('\n')[0]).toMatch(/^ro(,|$)/);
     expect(mounts.stdout).toContain('tmp-ok');
   });
@@ -83,7 +102,18 @@ describe('the image (buildah build, podman run)', () => {
     const env = containerServiceEnv(infra, ports, `orders-containers-${RUN_ID}`);
     for (const service of SERVICES) {
       const name = `valerix-test-${service}-${RUN_ID}`;
-      await podman(tools, ['run', '--detach', '--name', name, '--network', 'host', ...hardened, ...envArgs(env[service]), built.image, service]);
+      await podman(tools, [
+        'run',
+        '--detach',
+        '--name',
+        name,
+        '--network',
+        'host',
+        ...hardened,
+        ...envArgs(env[service]),
+        built.image,
+        service,
+      ]);
       started.push(name);
     }
     const logsOf = async (name: string) => {

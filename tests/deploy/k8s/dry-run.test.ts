@@ -28,7 +28,8 @@ let beforeCrds: CommandResult;
 let setupError: unknown;
 
 const variant = (name: string) => variants.find((candidate) => candidate.name === name)!;
-const find = (objects: K8sObject[], kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name)!;
+const find = (objects: K8sObject[], kind: string, name: string) =>
+  objects.find((object) => object.kind === kind && object.metadata.name === name)!;
 const clone = <T>(value: T): T => structuredClone(value);
 const list = (items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 const dryRunApply = (manifest: string) => cluster.kubectl(['apply', '--dry-run=server', '--validate=strict', '-f', '-'], manifest);
@@ -53,7 +54,11 @@ const podsOf = (objects: K8sObject[]) =>
     .map((deployment) => ({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: `${deployment.metadata.name}-pod`, namespace: deployment.metadata.namespace, labels: deployment.spec.template.metadata.labels },
+      metadata: {
+        name: `${deployment.metadata.name}-pod`,
+        namespace: deployment.metadata.namespace,
+        labels: deployment.spec.template.metadata.labels,
+      },
       spec: deployment.spec.template.spec,
     }));
 
@@ -132,7 +137,10 @@ describe('k8s manifests: kubectl apply --dry-run=server against kube-apiserver 1
 
   it('the namespaces enforce the restricted Pod Security Standard (what the Pod check above relies on)', () => {
     for (const namespace of ['valerix', 'valerix-dev']) {
-      const labels = JSON.parse(cluster.kubectlOk(['get', 'namespace', namespace, '-o', 'jsonpath={.metadata.labels}'])) as Record<string, string>;
+      const labels = JSON.parse(cluster.kubectlOk(['get', 'namespace', namespace, '-o', 'jsonpath={.metadata.labels}'])) as Record<
+        string,
+        string
+      >;
       expect(labels['pod-security.kubernetes.io/enforce'], namespace).toBe('restricted');
     }
   });
@@ -144,7 +152,10 @@ describe('k8s manifests: kubectl apply --dry-run=server against kube-apiserver 1
     expect([...new Set(unknownKinds)].sort(), beforeCrds.output).toEqual(CRD_KINDS);
     const objects = variant('prod + all components').objects;
     expect(dryRunAccepted(beforeCrds.stdout).sort()).toEqual(
-      objects.filter((object) => !CRD_KINDS.includes(object.kind)).map(printedName).sort(),
+      objects
+        .filter((object) => !CRD_KINDS.includes(object.kind))
+        .map(printedName)
+        .sort(),
     );
     const standIns = fs.readFileSync(STAND_IN_CRDS, 'utf8');
     for (const kind of CRD_KINDS) expect(standIns).toContain(`kind: ${kind}\n`);
@@ -175,7 +186,9 @@ describe('k8s manifests: the server-side dry run catches what kubeconform misses
     expectSchemaValid(deployment);
     const result = dryRunApply(JSON.stringify(deployment));
     expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/spec\.template\.spec\.containers\[0\]\.resources\.requests: Invalid value: "2": must be less than or equal to cpu limit of 1/);
+    expect(result.output).toMatch(
+      /spec\.template\.spec\.containers\[0\]\.resources\.requests: Invalid value: "2": must be less than or equal to cpu limit of 1/,
+    );
   });
 
   it('a PodDisruptionBudget with both maxUnavailable and minAvailable', () => {
@@ -205,6 +218,8 @@ describe('k8s manifests: the server-side dry run catches what kubeconform misses
     expect(warned.stderr).toMatch(/Warning: would violate PodSecurity "restricted:latest": .*hostPath/);
     const refused = dryRunCreate(JSON.stringify(podsOf([deployment])[0]));
     expect(refused.code).not.toBe(0);
-    expect(refused.output).toMatch(/is forbidden: violates PodSecurity "restricted:latest": restricted volume types \(volume "host" uses restricted volume type "hostPath"\)/);
+    expect(refused.output).toMatch(
+      /is forbidden: violates PodSecurity "restricted:latest": restricted volume types \(volume "host" uses restricted volume type "hostPath"\)/,
+    );
   });
 });

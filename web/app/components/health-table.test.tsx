@@ -15,7 +15,7 @@ describe('health table', () => {
           { id: 'inventory-api', label: 'Inventory API', status: 'up', latencyMs: 1534 },
           { id: 'worker', label: 'Order worker', status: 'down', latencyMs: 3000, error: 'no answer within 3 s' },
         ]}
-      />
+      />,
     );
     const rows = screen.getAllByRole('row').slice(1);
     expect(rows.map((row) => [row.getAttribute('data-service'), row.getAttribute('data-level'), row.textContent])).toEqual([

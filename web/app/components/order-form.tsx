@@ -131,8 +131,8 @@ export function NewOrderForm({ items, serverKey, result }: Props) {
         </button>
       </div>
       <p className="hint">
-        Idempotency key <code>{key}</code>: it stays until you change the order, so a double click or a retry returns the same order instead of
-        placing a second one.
+        Idempotency key <code>{key}</code>: it stays until you change the order, so a double click or a retry returns the same order instead
+        of placing a second one.
       </p>
       <FormResult result={result} />
     </Form>

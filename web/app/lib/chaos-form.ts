@@ -11,7 +11,8 @@ export function readChaosForm(form: FormData): { ok: true; update: ChaosUpdate }
   const update: ChaosUpdate = { enabled: form.get('enabled') === 'on', latency_ms: latencyMs };
   for (const rate of CHAOS_RATES) {
     const percent = Number(form.get(rate) ?? 0);
-    if (!Number.isFinite(percent) || percent < 0 || percent > 100) return { ok: false, error: `${rateLabel(rate)} must be from 0 to 100 %.` };
+    if (!Number.isFinite(percent) || percent < 0 || percent > 100)
+      return { ok: false, error: `${rateLabel(rate)} must be from 0 to 100 %.` };
     update[rate] = Math.round(percent * 100) / 10_000;
   }
   return { ok: true, update };
@@ -34,7 +35,8 @@ export function toPercent(rate: number): number {
 export function describeChaos(state: ChaosState): string {
   if (!state.enabled) return 'Off';
   const parts: string[] = [];
-  if (state.latency_rate > 0 && state.latency_ms > 0) parts.push(`${state.latency_ms} ms latency on ${toPercent(state.latency_rate)} % of calls`);
+  if (state.latency_rate > 0 && state.latency_ms > 0)
+    parts.push(`${state.latency_ms} ms latency on ${toPercent(state.latency_rate)} % of calls`);
   if (state.crash_rate > 0) parts.push(`${toPercent(state.crash_rate)} % failures before commit`);
   if (state.lost_response_rate > 0) parts.push(`${toPercent(state.lost_response_rate)} % lost responses`);
   if (state.kill_rate > 0) parts.push(`${toPercent(state.kill_rate)} % process crashes`);

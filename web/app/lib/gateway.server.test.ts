@@ -124,7 +124,7 @@ describe('gateway client', () => {
     fake = await startFakeService((request) =>
       request.path.includes('ord_1')
         ? { status: 200, body: { ...ORDER, status: 'CANCELLED' } }
-        : { status: 409, body: { type: 'x', title: 'Order cannot be cancelled', status: 409, detail: 'already FAILED' } }
+        : { status: 409, body: { type: 'x', title: 'Order cannot be cancelled', status: 409, detail: 'already FAILED' } },
     );
     const client = createGatewayClient([fake.url], ADMIN);
     expect(await client.cancelOrder('ord_1')).toMatchObject({ ok: true, settled: true, order: { status: 'CANCELLED' } });

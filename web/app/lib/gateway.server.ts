@@ -36,7 +36,12 @@ const SSE_HEADERS = {
  * Repeating a request elsewhere is safe: an order carries its Idempotency-Key, a cancel of a
  * cancelled order is answered with the order.
  */
-export function createGatewayClient(baseUrls: string[], adminToken: string, timeoutMs = 10_000, eventStreamLifetimeMs = EVENT_STREAM_LIFETIME_MS) {
+export function createGatewayClient(
+  baseUrls: string[],
+  adminToken: string,
+  timeoutMs = 10_000,
+  eventStreamLifetimeMs = EVENT_STREAM_LIFETIME_MS,
+) {
   if (baseUrls.length === 0) throw new Error('createGatewayClient: no gateway URL');
   const admin = { authorization: `Bearer ${adminToken}` };
   let current = 0;
@@ -75,24 +80,32 @@ export function createGatewayClient(baseUrls: string[], adminToken: string, time
     },
 
     async placeOrder(key: string, lines: { item_id: string; quantity: number }[]): Promise<PlaceResult> {
-      const response = await request('/api/orders', {}, {
-        method: 'POST',
-        headers: { ...admin, 'content-type': 'application/json', 'idempotency-key': key },
-        body: JSON.stringify({ lines }),
-        timeoutMs,
-      });
+      const response = await request(
+        '/api/orders',
+        {},
+        {
+          method: 'POST',
+          headers: { ...admin, 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify({ lines }),
+          timeoutMs,
+        },
+      );
       if (response.status >= 400 && response.status < 500) return { ok: false, problem: await readProblem(response) };
       const order = await expectJson<OrderView>('gateway', response);
       return { ok: true, order, replayed: response.headers.get('idempotency-replayed') === 'true' || order.replayed === true };
     },
 
     async cancelOrder(id: string): Promise<CancelResult> {
-      const response = await request(`/api/orders/${encodeURIComponent(id)}/cancel`, {}, {
-        method: 'POST',
-        headers: { ...admin, 'content-type': 'application/json' },
-        body: JSON.stringify({ reason: 'cancelled from the dashboard' }),
-        timeoutMs: CANCEL_TIMEOUT_MS,
-      });
+      const response = await request(
+        `/api/orders/${encodeURIComponent(id)}/cancel`,
+        {},
+        {
+          method: 'POST',
+          headers: { ...admin, 'content-type': 'application/json' },
+          body: JSON.stringify({ reason: 'cancelled from the dashboard' }),
+          timeoutMs: CANCEL_TIMEOUT_MS,
+        },
+      );
       if (response.status >= 400 && response.status < 500) return { ok: false, problem: await readProblem(response) };
       const order = await expectJson<OrderView>('gateway', response);
       return { ok: true, order, settled: response.status === 200 };

@@ -24,7 +24,11 @@ describe('order rate', () => {
   const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString();
 
   it('counts orders per minute over the last five minutes', () => {
-    expect(orderRate([ago(10), ago(50), ago(200), ago(400), undefined], false, now)).toEqual({ lastMinute: 2, perMinute: 0.6, lowerBound: false });
+    expect(orderRate([ago(10), ago(50), ago(200), ago(400), undefined], false, now)).toEqual({
+      lastMinute: 2,
+      perMinute: 0.6,
+      lowerBound: false,
+    });
   });
 
   it('is a lower bound when the sample ran out inside the window', () => {
@@ -42,7 +46,9 @@ describe('chaos form', () => {
   };
 
   it('turns the percentages of the sliders into rates, and a missing checkbox into enabled: false', () => {
-    expect(readChaosForm(formOf({ latency_ms: '1500', latency_rate: '100', crash_rate: '25', lost_response_rate: '0', kill_rate: '5' }))).toEqual({
+    expect(
+      readChaosForm(formOf({ latency_ms: '1500', latency_rate: '100', crash_rate: '25', lost_response_rate: '0', kill_rate: '5' })),
+    ).toEqual({
       ok: true,
       update: { enabled: false, latency_ms: 1500, latency_rate: 1, crash_rate: 0.25, lost_response_rate: 0, kill_rate: 0.05 },
     });
@@ -60,7 +66,9 @@ describe('chaos form', () => {
   it('describes the state in one line', () => {
     const off = { enabled: false, latency_ms: 5000, latency_rate: 1, crash_rate: 0, lost_response_rate: 0, kill_rate: 0, updated_at: '' };
     expect(describeChaos(off)).toBe('Off');
-    expect(describeChaos({ ...off, enabled: true, crash_rate: 0.3 })).toBe('On: 5000 ms latency on 100 % of calls, 30 % failures before commit');
+    expect(describeChaos({ ...off, enabled: true, crash_rate: 0.3 })).toBe(
+      'On: 5000 ms latency on 100 % of calls, 30 % failures before commit',
+    );
     expect(describeChaos({ ...off, enabled: true, latency_rate: 0 })).toBe('On, with no fault configured');
   });
 });

@@ -38,7 +38,7 @@ describe('inventory client', () => {
     fake = await startFakeService((request) =>
       request.headers.authorization === 'Bearer wrong-token'
         ? { status: 403, body: { type: 'x', title: 'Forbidden', status: 403 } }
-        : { status: 404, body: { type: 'x', title: 'Not found', status: 404 } }
+        : { status: 404, body: { type: 'x', title: 'Not found', status: 404 } },
     );
     const refused = await createInventoryClient(fake.url, 'wrong-token').chaos.get();
     expect(refused).toMatchObject({ ok: false, problem: { status: 403, detail: expect.stringContaining('ADMIN_TOKEN') } });
@@ -50,7 +50,7 @@ describe('inventory client', () => {
     fake = await startFakeService((request) =>
       request.path === '/api/inventory/ps5/restock'
         ? { body: { ...ITEM, stock: 15, restocked: 5 } }
-        : { status: 404, body: { type: 'x', title: 'Unknown item', status: 404 } }
+        : { status: 404, body: { type: 'x', title: 'Unknown item', status: 404 } },
     );
     const client = createInventoryClient(fake.url, 'secret-token');
     expect(await client.restock('ps5', 5)).toEqual({ ok: true, item: { ...ITEM, stock: 15, restocked: 5 } });

@@ -25,7 +25,10 @@ export function createInventoryClient(baseUrl: string, adminToken: string, timeo
     if (response.ok) return { ok: true, state: (await response.json()) as ChaosState };
     const problem = await readProblem(response);
     if (response.status === 401 || response.status === 403) {
-      return { ok: false, problem: { ...problem, detail: 'The inventory service refused the dashboard’s admin token: check ADMIN_TOKEN on both.' } };
+      return {
+        ok: false,
+        problem: { ...problem, detail: 'The inventory service refused the dashboard’s admin token: check ADMIN_TOKEN on both.' },
+      };
     }
     if (response.status === 404) {
       return { ok: false, problem: { ...problem, detail: 'This inventory service has no chaos API (/api/admin/chaos).' } };

@@ -22,7 +22,10 @@ export function parseOrderEvent(data: string): OrderEvent | null {
   try {
     const event = JSON.parse(data) as Partial<OrderEvent>;
     const valid =
-      typeof event.eventId === 'string' && typeof event.orderId === 'string' && typeof event.status === 'string' && typeof event.version === 'number';
+      typeof event.eventId === 'string' &&
+      typeof event.orderId === 'string' &&
+      typeof event.status === 'string' &&
+      typeof event.version === 'number';
     return valid ? (event as OrderEvent) : null;
   } catch {
     return null;

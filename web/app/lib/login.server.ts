@@ -34,7 +34,7 @@ export async function logIn(request: Request) {
     const minutes = Math.ceil(retryAfterMs / 60_000);
     return data(
       { error: `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` },
-      { status: 429, headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } }
+      { status: 429, headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } },
     );
   }
   const form = await request.formData();

@@ -31,7 +31,11 @@ function form(fields: [string, string][]): FormData {
 
 describe('orders page, server side', () => {
   it('places the filled lines with the form’s key and reports a replay', async () => {
-    const orders = await ordersAgainst(() => ({ status: 202, headers: { 'idempotency-replayed': 'true' }, body: { ...ORDER, replayed: true } }));
+    const orders = await ordersAgainst(() => ({
+      status: 202,
+      headers: { 'idempotency-replayed': 'true' },
+      body: { ...ORDER, replayed: true },
+    }));
     const result = await orders.submitForm(
       form([
         ['idempotency_key', 'key-1'],
@@ -40,7 +44,7 @@ describe('orders page, server side', () => {
         ['item_id', ''],
         ['quantity', '1'],
         ['intent', 'place'],
-      ])
+      ]),
     );
     expect(result).toEqual({ kind: 'placed', key: 'key-1', orderId: ID, replayed: true });
     expect(gateway!.requests[0]?.headers['idempotency-key']).toBe('key-1');
@@ -76,7 +80,7 @@ describe('orders page, server side', () => {
         ['idempotency_key', 'key-1'],
         ['item_id', 'ps5'],
         ['quantity', '0'],
-      ])
+      ]),
     );
     expect(result).toEqual({
       kind: 'rejected',
@@ -97,7 +101,7 @@ describe('orders page, server side', () => {
         ['idempotency_key', 'key-1'],
         ['item_id', 'ps5'],
         ['quantity', '1'],
-      ])
+      ]),
     );
     expect(result).toMatchObject({ kind: 'rejected', error: 'Idempotency-Key reused: The first order is unchanged.' });
   });

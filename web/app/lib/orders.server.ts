@@ -25,7 +25,10 @@ export function createOrders(deps: OrdersDeps) {
     async loadList(url: URL) {
       const status = parseStatus(url.searchParams.get('status'));
       const cursor = url.searchParams.get('cursor') || undefined;
-      const [list, items] = await Promise.all([deps.gateway.listOrders({ status, limit: PAGE_SIZE, cursor }), deps.inventory.itemsForForm()]);
+      const [list, items] = await Promise.all([
+        deps.gateway.listOrders({ status, limit: PAGE_SIZE, cursor }),
+        deps.inventory.itemsForForm(),
+      ]);
       return {
         orders: list.orders,
         nextCursor: list.next_cursor ?? null,
@@ -51,7 +54,8 @@ export function createOrders(deps: OrdersDeps) {
 
     async loadOne(id: string) {
       const order = ORDER_ID.test(id) ? await deps.gateway.getOrder(id) : null;
-      if (!order) throw data<Problem>({ type: 'about:blank', title: 'Order not found', status: 404, detail: `No order '${id}'.` }, { status: 404 });
+      if (!order)
+        throw data<Problem>({ type: 'about:blank', title: 'Order not found', status: 404, detail: `No order '${id}'.` }, { status: 404 });
       // The workflow id is the order id.
       const workflowUrl = `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.temporalNamespace)}/workflows/${id}`;
       return { order, workflowUrl };

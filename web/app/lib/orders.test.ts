@@ -58,7 +58,7 @@ describe('new order form fields', () => {
         ['quantity', '2'],
         ['item_id', 'xbox'],
         ['quantity', '3'],
-      ])
+      ]),
     );
     expect(draft).toEqual({
       key: 'k',
@@ -78,7 +78,10 @@ describe('new order form fields', () => {
   });
 
   it('refuse a form without key, without items, or with a bad quantity', () => {
-    expect(parseOrder({ key: '', lines: [{ item_id: 'ps5', quantity: '1' }] })).toMatchObject({ ok: false, error: expect.stringContaining('key') });
+    expect(parseOrder({ key: '', lines: [{ item_id: 'ps5', quantity: '1' }] })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('key'),
+    });
     expect(parseOrder({ key: 'k', lines: [EMPTY_LINE] })).toEqual({ ok: false, error: 'Choose at least one item.' });
     for (const quantity of ['0', '1.5', '1001', '', 'two']) {
       expect(parseOrder({ key: 'k', lines: [{ item_id: 'ps5', quantity }] })).toMatchObject({ ok: false });

@@ -7,7 +7,14 @@ import { createOverview } from './overview.server';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
-const order = (id: string, status: string, createdAt: string) => ({ id, status, created_at: createdAt, lines: [], timeline: [], version: 1 });
+const order = (id: string, status: string, createdAt: string) => ({
+  id,
+  status,
+  created_at: createdAt,
+  lines: [],
+  timeline: [],
+  version: 1,
+});
 
 let fakes: FakeService[] = [];
 afterEach(async () => {
@@ -35,7 +42,9 @@ function gatewayHandler(request: { path: string }) {
   if (request.path === '/health/deep') return { body: deepHealthy };
   const status = new URL(request.path, 'http://x').searchParams.get('status');
   const all = [order('o1', 'CONFIRMED', minutesAgo(0.5)), order('o2', 'FAILED', minutesAgo(3)), order('o3', 'CONFIRMED', minutesAgo(30))];
-  return { body: { orders: all.filter((o) => !status || o.status === status), ...(status === 'CONFIRMED' ? { next_cursor: 'more' } : {}) } };
+  return {
+    body: { orders: all.filter((o) => !status || o.status === status), ...(status === 'CONFIRMED' ? { next_cursor: 'more' } : {}) },
+  };
 }
 
 describe('overview', () => {
@@ -54,7 +63,7 @@ describe('overview', () => {
               updated_at: NOW.toISOString(),
             },
           }
-        : { body: { items: [] } }
+        : { body: { items: [] } },
     );
     const workerUrl = await fake(() => ({ status: 503, body: { status: 'draining' } }));
     const load = createOverview({

@@ -43,15 +43,13 @@ export function createOverview(deps: OverviewDeps) {
     const gatewayRow: ServiceCheck = deep.body
       ? { id: 'gateway', label: 'Gateway API', status: 'up', latencyMs: deep.probe.latencyMs }
       : fromProbe('gateway', 'Gateway API', deep.probe);
-    const dependencies = Object.entries(deep.body?.checks ?? {}).map(
-      ([name, check]): ServiceCheck => ({
-        id: `gateway.${name}`,
-        label: GATEWAY_CHECK_LABELS[name] ?? name,
-        status: check.status,
-        latencyMs: check.latency_ms,
-        ...(check.error ? { error: check.error } : {}),
-      })
-    );
+    const dependencies = Object.entries(deep.body?.checks ?? {}).map(([name, check]): ServiceCheck => ({
+      id: `gateway.${name}`,
+      label: GATEWAY_CHECK_LABELS[name] ?? name,
+      status: check.status,
+      latencyMs: check.latency_ms,
+      ...(check.error ? { error: check.error } : {}),
+    }));
     return [
       gatewayRow,
       ...dependencies,
@@ -73,7 +71,7 @@ export function createOverview(deps: OverviewDeps) {
         rate: orderRate(
           all.orders.map((order) => order.created_at),
           capped,
-          now
+          now,
         ),
         byStatus: ORDER_STATUSES.map((status, i) => ({
           status,

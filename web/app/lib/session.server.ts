@@ -36,7 +36,12 @@ export async function isOperator(request: Request): Promise<boolean> {
 }
 
 export function unauthorizedResponse(): Response {
-  return problemResponse({ type: PROBLEM_TYPES.unauthorized, title: 'Unauthorized', status: 401, detail: 'Log in to the dashboard first.' });
+  return problemResponse({
+    type: PROBLEM_TYPES.unauthorized,
+    title: 'Unauthorized',
+    status: 401,
+    detail: 'Log in to the dashboard first.',
+  });
 }
 
 /**

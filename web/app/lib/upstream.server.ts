@@ -39,7 +39,8 @@ export async function readProblem(response: Response): Promise<Problem> {
 export async function expectJson<T>(service: Service, response: Response): Promise<T> {
   if (response.ok) return (await response.json()) as T;
   const problem = await readProblem(response);
-  if (response.status >= 500) throw outage(service, `it answered ${response.status} ${problem.title}${problem.detail ? ` (${problem.detail})` : ''}`);
+  if (response.status >= 500)
+    throw outage(service, `it answered ${response.status} ${problem.title}${problem.detail ? ` (${problem.detail})` : ''}`);
   throw data(problem, { status: response.status });
 }
 

@@ -29,7 +29,8 @@ export default function Overview() {
     <main>
       <h1>Overview</h1>
       <p className="hint">
-        Checked at {formatTime(checkedAt)}; refreshes every {REFRESH_MS / 1000} s. Green below 0.8 s, amber up to 1 s, red above 1 s or down.
+        Checked at {formatTime(checkedAt)}; refreshes every {REFRESH_MS / 1000} s. Green below 0.8 s, amber up to 1 s, red above 1 s or
+        down.
       </p>
       <HealthTable checks={checks} />
 
@@ -42,7 +43,8 @@ export default function Overview() {
                 {stats.rate.lowerBound ? 'at least ' : ''}
                 {stats.rate.perMinute}
               </strong>{' '}
-              orders per minute over the last 5 minutes ({stats.rate.lastMinute} in the last minute; {formatCount(stats.total)} orders in all).
+              orders per minute over the last 5 minutes ({stats.rate.lastMinute} in the last minute; {formatCount(stats.total)} orders in
+              all).
             </p>
             <ul className="counts">
               {stats.byStatus.map((entry) => (

@@ -26,7 +26,8 @@ export async function action({ request }: ActionFunctionArgs) {
   // The seed's switch: 5 s on every inventory call.
   if (intent === 'latency-5s') return inventory.chaos.update({ enabled: true, latency: true });
   const parsed = readChaosForm(form);
-  if (!parsed.ok) return { ok: false as const, problem: { type: 'about:blank', title: 'Invalid settings', status: 400, detail: parsed.error } };
+  if (!parsed.ok)
+    return { ok: false as const, problem: { type: 'about:blank', title: 'Invalid settings', status: 400, detail: parsed.error } };
   return inventory.chaos.update(parsed.update);
 }
 
@@ -40,8 +41,8 @@ export default function Chaos() {
     <main>
       <h1>Chaos</h1>
       <p className="hint">
-        Faults injected by the inventory service into its /api/inventory routes, shared by every replica. The admin token stays on the dashboard’s
-        server.
+        Faults injected by the inventory service into its /api/inventory routes, shared by every replica. The admin token stays on the
+        dashboard’s server.
       </p>
       {answer && !answer.ok && (
         <p className="message error" role="alert">
@@ -71,7 +72,7 @@ function ChaosForm({ state, busy }: { state: ChaosState; busy: boolean }) {
   // Only the shown numbers are state; the inputs keep their own values, so a form sent without JavaScript is the same.
   const [latencyMs, setLatencyMs] = useState(state.latency_ms);
   const [percent, setPercent] = useState<Record<ChaosRate, number>>(
-    () => Object.fromEntries(CHAOS_RATES.map((rate) => [rate, toPercent(state[rate])])) as Record<ChaosRate, number>
+    () => Object.fromEntries(CHAOS_RATES.map((rate) => [rate, toPercent(state[rate])])) as Record<ChaosRate, number>,
   );
   return (
     <Form method="post" className="chaos-form">

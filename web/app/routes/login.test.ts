@@ -1,7 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROBLEM_TYPES } from '../../../shared/contract/problems';
 import { startFakeService, type FakeService } from '../test-support/fake-service';
-import { CHAOS_OFF as CHAOS, DASHBOARD, HOST, TEST_PASSWORD, TEST_SESSION_SECRET, createTestHandler, type TestRoute } from '../test-support/request-handler';
+import {
+  CHAOS_OFF as CHAOS,
+  DASHBOARD,
+  HOST,
+  TEST_PASSWORD,
+  TEST_SESSION_SECRET,
+  createTestHandler,
+  type TestRoute,
+} from '../test-support/request-handler';
 
 const ADMIN_TOKEN = 'test-admin-token-for-the-gateway';
 const ORDER_ID = 'ord_0123456789abcdef0123456789abcdef';
@@ -46,7 +54,8 @@ function post(path: string, form: Record<string, string>, headers: Record<string
 
 /** A login from its own address, so the throttle's count for one test leaves the others alone. */
 let addresses = 0;
-const logInFrom = (form: Record<string, string>, address = `192.0.2.${++addresses}`) => post('/login', form, { 'x-forwarded-for': address });
+const logInFrom = (form: Record<string, string>, address = `192.0.2.${++addresses}`) =>
+  post('/login', form, { 'x-forwarded-for': address });
 
 const cookieOf = (response: Response) => response.headers.get('set-cookie')?.split(';')[0];
 
@@ -66,7 +75,14 @@ describe('without a session', () => {
 
   it('guards every route except login, logout and the health routes (a new route is covered here by itself)', () => {
     expect(guarded().map((route) => route.id)).toEqual(
-      expect.arrayContaining(['routes/_index', 'routes/api.events', 'routes/chaos', 'routes/inventory', 'routes/orders._index', 'routes/orders.$id'])
+      expect.arrayContaining([
+        'routes/_index',
+        'routes/api.events',
+        'routes/chaos',
+        'routes/inventory',
+        'routes/orders._index',
+        'routes/orders.$id',
+      ]),
     );
   });
 

@@ -32,7 +32,7 @@ export default function OrderDetail() {
     (event) => {
       if (event.orderId === order.id) revalidate();
     },
-    () => revalidate()
+    () => revalidate(),
   );
   const cancelling = navigation.state === 'submitting' && navigation.formMethod === 'POST';
 

@@ -39,7 +39,7 @@ export default function Orders() {
       setLive((current) => applyOrderEvent(current, event));
       if (firstPageRef.current) revalidate();
     },
-    () => revalidate()
+    () => revalidate(),
   );
   const rows = page.orders.map((order) => withLiveStatus(order, live));
   const filterQuery = page.status ? `status=${page.status}&` : '';

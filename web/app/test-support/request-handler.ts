@@ -52,7 +52,7 @@ export async function createTestHandler() {
             hasLoader: 'loader' in module,
             hasErrorBoundary: 'ErrorBoundary' in module,
           },
-        ])
+        ]),
       ),
       url: '/manifest.js',
       version: 'test',
@@ -72,7 +72,7 @@ export async function createTestHandler() {
         method: 'POST',
         headers: { ...HOST, origin: DASHBOARD, 'x-forwarded-for': '192.0.2.1' },
         body: new URLSearchParams({ password: TEST_PASSWORD }),
-      })
+      }),
     );
     const cookie = response.headers.get('set-cookie');
     if (response.status !== 302 || !cookie) throw new Error(`login failed: HTTP ${response.status}`);
