@@ -11,6 +11,7 @@ import { registerHttpMetrics } from '../http/metrics';
 import { registerGatewayMetrics } from './metrics';
 import { registerOpenApi } from '../http/openapi';
 import { registerProblemHandling } from '../http/problem';
+import { orderProblem } from './orders/errors';
 import { addressKey, registerRateLimit } from '../http/rate-limit';
 import { httpServerOptions } from '../http/server-options';
 import { registerStrictValidation } from '../http/validation';
@@ -43,7 +44,7 @@ export interface GatewayDeps {
 
 export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify(httpServerOptions('gateway', deps.logLevel)).withTypeProvider<TypeBoxTypeProvider>();
-  registerProblemHandling(app);
+  registerProblemHandling(app, orderProblem);
   registerStrictValidation(app);
   const authenticate = createAuthenticator({ clients: createClientStore(deps.db), adminToken: deps.adminToken });
   // Before the rate limit's route hooks, so that budgets are per client. Health, metrics and docs stay open.

@@ -75,10 +75,18 @@ export function clientProblem(status: number, detail: string): HttpProblem {
   }
 }
 
-/** One error handler per app: every error leaves as problem+json; 5xx bodies reveal nothing internal. */
-export function registerProblemHandling(app: AnyFastify): void {
+/**
+ * One error handler per app: every error leaves as problem+json; 5xx bodies reveal nothing
+ * internal. `serviceProblem` maps the service's own typed errors, in one place.
+ */
+export function registerProblemHandling(
+  app: AnyFastify,
+  serviceProblem: (err: unknown) => HttpProblem | undefined = () => undefined,
+): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) return sendProblem(reply, error);
+    const mapped = serviceProblem(error);
+    if (mapped) return sendProblem(reply, mapped);
     if (error.validation) {
       const errors = error.validation.map((issue) => ({
         field: issue.instancePath ? issue.instancePath.slice(1).replaceAll('/', '.') : issue.params?.missingProperty,

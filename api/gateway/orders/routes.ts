@@ -16,15 +16,7 @@ import {
   OrderList,
   OrderView,
 } from '../../../shared/contract/order-api';
-import {
-  CancelNotDelivered,
-  IdempotencyKeyReused,
-  InvalidCursor,
-  OrderNotCancellable,
-  OrderNotFound,
-  OrderStateUnavailable,
-  type OrderService,
-} from './service';
+import type { OrderService } from './service';
 
 type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -40,31 +32,6 @@ export function preferredWaitMs(header: string | undefined): number {
 function toLines(body: CreateOrderBody): OrderLineInput[] {
   if ('lines' in body) return body.lines.map((line) => ({ itemId: line.item_id, quantity: line.quantity }));
   return [{ itemId: body.item_id, quantity: body.quantity }];
-}
-
-function translate(err: unknown): never {
-  if (err instanceof OrderNotFound) throw new HttpProblem(404, PROBLEM_TYPES.orderNotFound, 'Order not found', `No order '${err.message}'`);
-  if (err instanceof OrderNotCancellable)
-    throw new HttpProblem(409, PROBLEM_TYPES.orderNotCancellable, 'Order cannot be cancelled', err.message);
-  if (err instanceof InvalidCursor)
-    throw new HttpProblem(400, PROBLEM_TYPES.validation, 'Invalid cursor', 'Pass back the next_cursor of an earlier page.');
-  if (err instanceof CancelNotDelivered) {
-    throw new HttpProblem(
-      503,
-      PROBLEM_TYPES.dependencyUnavailable,
-      'Cancel not delivered',
-      'Temporal did not confirm the cancel; repeat it shortly (a repeated cancel is safe).',
-    );
-  }
-  if (err instanceof OrderStateUnavailable) {
-    throw new HttpProblem(
-      503,
-      PROBLEM_TYPES.dependencyUnavailable,
-      'Order state unavailable',
-      'No worker answered in time; retry shortly.',
-    );
-  }
-  throw err;
 }
 
 export function registerOrderRoutes(app: App, orders: OrderService): void {
@@ -101,24 +68,7 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
             );
       }
       const waitMs = preferredWaitMs(request.headers.prefer);
-      let result;
-      try {
-        result = await orders.placeOrder(callerOf(request), keyCheck.key, toLines(request.body), waitMs);
-      } catch (err) {
-        if (err instanceof IdempotencyKeyReused) {
-          throw new HttpProblem(
-            422,
-            PROBLEM_TYPES.idempotencyKeyReused,
-            'Idempotency-Key reused',
-            'This key was used for a different request; the first order is unchanged.',
-            {
-              order_id: err.message,
-            },
-          );
-        }
-        translate(err);
-      }
-      const { view, replayed } = result;
+      const { view, replayed } = await orders.placeOrder(callerOf(request), keyCheck.key, toLines(request.body), waitMs);
       reply.header('location', `/api/orders/${view.id}`);
       if (replayed) reply.header('idempotency-replayed', 'true');
       if (waitMs > 0) reply.header('preference-applied', `wait=${waitMs / 1000}`);
@@ -139,7 +89,7 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
     },
     async (request) => {
       const { status, limit, cursor } = request.query;
-      return orders.listOrders(callerOf(request), { status: status as OrderStatus | undefined, limit, cursor }).catch(translate);
+      return orders.listOrders(callerOf(request), { status: status as OrderStatus | undefined, limit, cursor });
     },
   );
 
@@ -153,7 +103,7 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
         response: { 200: OrderView, ...problems },
       },
     },
-    async (request) => orders.getOrder(callerOf(request), request.params.id).catch(translate),
+    async (request) => orders.getOrder(callerOf(request), request.params.id),
   );
 
   app.post(
@@ -172,7 +122,7 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
     },
     async (request, reply) => {
       const reason = request.body?.reason;
-      const { view, settled } = await orders.cancelOrder(callerOf(request), request.params.id, reason).catch(translate);
+      const { view, settled } = await orders.cancelOrder(callerOf(request), request.params.id, reason);
       return reply.code(settled ? 200 : 202).send(view);
     },
   );

@@ -18,18 +18,18 @@ import {
 } from '../../../shared/order-workflow';
 import type { orderWorkflowV2 } from '../../../workflows';
 import type { Caller } from '../clients/keys';
+import {
+  CancelNotDelivered,
+  IdempotencyKeyReused,
+  InvalidCursor,
+  OrderNotCancellable,
+  OrderNotFound,
+  OrderStateUnavailable,
+} from './errors';
 import { orderIdFor, requestHashFor } from './idempotency';
 import { claimKey, type OrderWithLines } from './key-claims';
 import type { OrderView } from '../../../shared/contract/order-api';
 import { viewFromRequest, viewFromRow, viewFromState } from './views';
-
-export class IdempotencyKeyReused extends Error {}
-export class OrderNotFound extends Error {}
-export class OrderNotCancellable extends Error {}
-export class OrderStateUnavailable extends Error {}
-/** Temporal did not confirm that it stored the cancel. */
-export class CancelNotDelivered extends Error {}
-export class InvalidCursor extends Error {}
 
 export interface PlaceOrderResult {
   view: OrderView;
