@@ -3,11 +3,12 @@ import { type OrderState } from '../shared/contract/orders';
 import { ORDER_RECORD_REJECTED } from '../shared/order-workflow';
 import type { InventoryClient } from './inventory-client';
 import type { OrderEventPublisher } from './order-events';
-import { UnstorableTransition, type OrderStore } from './order-store';
+import { UnstorableTransition, type OrderRecords } from '../shared/order-records';
 
 export interface OrderActivityDeps {
   inventory: InventoryClient;
-  orders: OrderStore;
+  /** Only the transition write is the worker's. */
+  orders: Pick<OrderRecords, 'saveTransition'>;
   events: OrderEventPublisher;
   /** Saga metrics (the worker's Prometheus registry); optional so tests can leave it out. */
   metrics?: OrderMetrics;
@@ -50,4 +51,3 @@ export function createOrderActivities({ inventory, orders, events, metrics }: Or
 
 export { createInventoryClient } from './inventory-client';
 export { createOrderEventPublisher } from './order-events';
-export { createOrderStore } from './order-store';

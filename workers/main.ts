@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { Redis } from 'ioredis';
-import { createInventoryClient, createOrderActivities, createOrderEventPublisher, createOrderStore } from '../activities';
+import { createInventoryClient, createOrderActivities, createOrderEventPublisher } from '../activities';
+import { createOrderRecords } from '../shared/order-records';
 import { createLogger } from '../shared/logger';
 import { createOrdersDb } from '../shared/orders-db';
 import { temporalConnectOptions } from '../shared/temporal-connection';
@@ -31,7 +32,7 @@ const worker = await createOrderWorker({
       requestTimeoutMs: config.inventoryRequestTimeoutMs,
       serviceToken: config.inventoryServiceToken,
     }),
-    orders: createOrderStore(db),
+    orders: createOrderRecords(db),
     events: createOrderEventPublisher(redis),
     metrics: createOrderMetrics(registry),
   }),

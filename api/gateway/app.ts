@@ -3,13 +3,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { TERMINAL_STATUSES, type OrderPolicy } from '../../shared/contract/orders';
+import type { OrderPolicy } from '../../shared/contract/orders';
 import type { OrdersDb } from '../../shared/orders-db';
 import { registerHealthRoutes } from '../http/health';
 import { createMetricsRegistry } from '../../shared/metrics';
 import { registerHttpMetrics } from '../http/metrics';
 import { registerGatewayMetrics } from './metrics';
 import { registerOpenApi } from '../http/openapi';
+import { createOrderRecords } from '../../shared/order-records';
 import { registerProblemHandling } from '../http/problem';
 import { orderProblem } from './orders/errors';
 import { addressKey, registerRateLimit } from '../http/rate-limit';
@@ -62,13 +63,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   registerHttpMetrics(app, registry);
   registerGatewayMetrics(app, registry, {
     afterSeconds: deps.stuckAfterMs / 1000,
-    count: async () => {
-      // Orders in their return window are CONFIRMED (terminal), so only a wedged saga stays here.
-      const [row] = await deps.db.$queryRaw<{ stuck: bigint }[]>`
-        SELECT count(*) AS stuck FROM orders
-        WHERE NOT (status = ANY(${[...TERMINAL_STATUSES]})) AND updated_at < now() - make_interval(secs => ${deps.stuckAfterMs / 1000})`;
-      return Number(row?.stuck ?? 0);
-    },
+    count: () => createOrderRecords(deps.db).countStuck(deps.stuckAfterMs),
   });
   await registerOpenApi(app, {
     title: 'Valerix gateway',

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createOrderStore } from '../../activities/order-store';
 import { orderIdFor } from '../../api/gateway/orders/idempotency';
-import { claimKey } from '../../api/gateway/orders/key-claims';
-import { viewFromRow } from '../../api/gateway/orders/views';
+import { createOrderRecords, viewFromRow } from '../../shared/order-records';
 import type { OrderState } from '../../shared/contract/orders';
 import { createOrdersDb } from '../../shared/orders-db';
 
 const databaseUrl = inject('infra').ordersDatabaseUrl;
 const db = createOrdersDb(databaseUrl);
+const records = createOrderRecords(db);
 afterAll(() => db.$disconnect());
 
 function newClaim(requestHash = 'hash-a', clientId = 'cli_claims') {
@@ -42,16 +41,16 @@ function confirmedState(orderId: string): OrderState {
 describe('Idempotency-Key claims (gateway)', () => {
   it('claims a new key once; a replay gets the fingerprint of the first request', async () => {
     const claim = newClaim();
-    expect(await claimKey(db, claim)).toEqual({ claimed: true });
-    expect(await claimKey(db, { ...claim, requestHash: 'hash-b' })).toEqual({ claimed: false, requestHash: 'hash-a', row: null });
+    expect(await records.claimKey(claim)).toEqual({ claimed: true });
+    expect(await records.claimKey({ ...claim, requestHash: 'hash-b' })).toEqual({ claimed: false, requestHash: 'hash-a', row: null });
   });
 
   it('returns on a replay the same order row, lines and all, that Prisma reads', async () => {
     const claim = newClaim();
-    await claimKey(db, claim);
-    await createOrderStore(db).saveTransition(confirmedState(claim.orderId));
+    await records.claimKey(claim);
+    await records.saveTransition(confirmedState(claim.orderId));
 
-    const replay = await claimKey(db, claim);
+    const replay = await records.claimKey(claim);
     const prismaRow = await db.order.findUniqueOrThrow({ where: { id: claim.orderId }, include: { lines: true } });
     expect(replay.claimed).toBe(false);
     expect(replay.claimed === false && replay.row).toEqual({
@@ -65,17 +64,17 @@ describe('Idempotency-Key claims (gateway)', () => {
     const mine = newClaim('hash-a', 'cli_one');
     const theirs = { ...newClaim('hash-b', 'cli_two'), key: mine.key };
     theirs.orderId = orderIdFor('cli_two', mine.key);
-    expect(await claimKey(db, mine)).toEqual({ claimed: true });
-    expect(await claimKey(db, theirs)).toEqual({ claimed: true });
-    expect(await claimKey(db, theirs)).toEqual({ claimed: false, requestHash: 'hash-b', row: null });
+    expect(await records.claimKey(mine)).toEqual({ claimed: true });
+    expect(await records.claimKey(theirs)).toEqual({ claimed: true });
+    expect(await records.claimKey(theirs)).toEqual({ claimed: false, requestHash: 'hash-b', row: null });
   });
 
   it('gives exactly one claim, and no error, to many requests racing with one key', async () => {
     for (let round = 0; round < 30; round += 1) {
       const claim = newClaim();
-      const results = await Promise.allSettled(Array.from({ length: 20 }, () => claimKey(db, claim)));
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => records.claimKey(claim)));
       expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
-      const claims = results.map((result) => (result as PromiseFulfilledResult<Awaited<ReturnType<typeof claimKey>>>).value);
+      const claims = results.map((result) => (result as PromiseFulfilledResult<Awaited<ReturnType<typeof records.claimKey>>>).value);
       expect(claims.filter((result) => result.claimed)).toHaveLength(1);
     }
   });
@@ -92,7 +91,7 @@ describe('Idempotency-Key claims (gateway)', () => {
         claim.orderId,
         'hash-first',
       ]);
-      const waiting = claimKey(db, { ...claim, requestHash: 'hash-second' });
+      const waiting = records.claimKey({ ...claim, requestHash: 'hash-second' });
       await new Promise((resolve) => setTimeout(resolve, 200)); // the claim is now blocked on the uncommitted row
       await other.query('COMMIT');
       expect(await waiting).toEqual({ claimed: false, requestHash: 'hash-first', row: null });

@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createInventoryClient, createOrderActivities, createOrderEventPublisher, createOrderStore } from '../../activities';
+import { createInventoryClient, createOrderActivities, createOrderEventPublisher } from '../../activities';
+import { createOrderRecords } from '../../shared/order-records';
 import { buildGatewayApp } from '../../api/gateway/app';
 import { createClientStore } from '../../api/gateway/clients/store';
 import { buildInventoryApp } from '../../api/inventory/app';
@@ -103,7 +104,7 @@ export async function startTestServices(options: TestServicesOptions = {}) {
       taskQueue,
       activities: createOrderActivities({
         inventory: createInventoryClient({ baseUrl: inventoryUrl, requestTimeoutMs: 1_500, serviceToken: TEST_SERVICE_TOKEN }),
-        orders: createOrderStore(ordersDb),
+        orders: createOrderRecords(ordersDb),
         events: createOrderEventPublisher(workerRedis),
       }),
       workflowBundleCode: fs.readFileSync(infra.workflowBundlePath, 'utf8'),

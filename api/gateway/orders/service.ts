@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OrdersDb } from '../../../shared/orders-db';
+import { createOrderRecords, viewFromRequest, viewFromRow, viewFromState, type OrderWithLines } from '../../../shared/order-records';
 import {
   ORDER_ID_PATTERN,
   TERMINAL_STATUSES,
@@ -27,9 +28,7 @@ import {
   OrderStateUnavailable,
 } from './errors';
 import { orderIdFor, requestHashFor } from './idempotency';
-import { claimKey, type OrderWithLines } from './key-claims';
 import type { OrderView } from '../../../shared/contract/order-api';
-import { viewFromRequest, viewFromRow, viewFromState } from './views';
 
 export interface PlaceOrderResult {
   view: OrderView;
@@ -52,7 +51,8 @@ export type OrderService = ReturnType<typeof createOrderService>;
 export function createOrderService({ temporal, db, policy, taskQueue, log }: OrderServiceDeps) {
   const isTerminal = (status: string) => TERMINAL_STATUSES.includes(status as OrderStatus);
 
-  const readRow = (orderId: string) => db.order.findUnique({ where: { id: orderId }, include: { lines: true } });
+  const records = createOrderRecords(db);
+  const readRow = records.read;
 
   /**
    * Refuses an order the caller does not own as "not found", so ids of others' orders reveal
@@ -60,8 +60,7 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
    */
   async function assertVisible(caller: Caller, orderId: string): Promise<void> {
     if (caller.role === 'admin') return;
-    const claim = await db.idempotencyKey.findUnique({ where: { orderId }, select: { clientId: true } });
-    if (claim?.clientId !== caller.id) throw new OrderNotFound(orderId);
+    if ((await records.ownerOf(orderId)) !== caller.id) throw new OrderNotFound(orderId);
   }
 
   async function startWorkflow(orderId: string, clientId: string, lines: OrderLineInput[]): Promise<void> {
@@ -135,7 +134,7 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
     async placeOrder(caller: Caller, key: string, lines: OrderLineInput[], waitMs: number): Promise<PlaceOrderResult> {
       const orderId = orderIdFor(caller.id, key);
       const requestHash = requestHashFor(lines);
-      const claim = await claimKey(db, { clientId: caller.id, key, orderId, requestHash });
+      const claim = await records.claimKey({ clientId: caller.id, key, orderId, requestHash });
       const replayed = !claim.claimed;
       if (!claim.claimed && claim.requestHash !== requestHash) throw new IdempotencyKeyReused(orderId);
       const row = claim.claimed ? null : claim.row;
@@ -159,15 +158,11 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
     /** Newest first: a client's own orders, or every order for an admin. */
     async listOrders(caller: Caller, filter: { status?: OrderStatus; limit: number; cursor?: string }) {
       const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
-      const rows = await db.order.findMany({
-        where: {
-          ...(caller.role === 'admin' ? {} : { clientId: caller.id }),
-          ...(filter.status ? { status: filter.status } : {}),
-          ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
-        },
-        include: { lines: true },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: filter.limit + 1,
+      const rows = await records.list({
+        clientId: caller.role === 'admin' ? undefined : caller.id,
+        status: filter.status,
+        after,
+        limit: filter.limit,
       });
       const page = rows.slice(0, filter.limit);
       const last = page.at(-1);

@@ -1,5 +1,5 @@
-import { Prisma, type OrderLine, type Order } from '../../../generated/orders-client/client';
-import type { OrdersDb } from '../../../shared/orders-db';
+import { Prisma, type OrderLine, type Order } from '../../generated/orders-client/client';
+import type { OrdersDb } from '../orders-db';
 
 export type OrderWithLines = Order & { lines: OrderLine[] };
 
@@ -20,10 +20,14 @@ interface ClaimRow {
  * Claims an Idempotency-Key, and on a replay reads its fingerprint and the order with its lines
  * in the same statement: a replay is one round trip.
  */
-export async function claimKey(
-  db: OrdersDb,
-  claim: { clientId: string; key: string; orderId: string; requestHash: string },
-): Promise<KeyClaim> {
+export interface KeyClaimRequest {
+  clientId: string;
+  key: string;
+  orderId: string;
+  requestHash: string;
+}
+
+export async function claimKey(db: OrdersDb, claim: KeyClaimRequest): Promise<KeyClaim> {
   const [result] = await db.$queryRaw<ClaimRow[]>(Prisma.sql`
     WITH claim AS (
       INSERT INTO idempotency_keys (client_id, key, order_id, request_hash)
@@ -39,7 +43,7 @@ export async function claimKey(
       CASE WHEN o.id IS NULL THEN NULL ELSE json_build_object(
         'id', o.id, 'clientId', o.client_id, 'status', o.status, 'reason', o.reason, 'version', o.version,
         'createdAt', o.created_at, 'updatedAt', o.updated_at, 'completedAt', o.completed_at,
-        'timeline', o.timeline,
+        'timeline', o.timeline, 'cancelRequested', o.cancel_requested, 'lastError', o.last_error,
         'lines', COALESCE((
           SELECT json_agg(json_build_object(
             'orderId', l.order_id, 'lineNo', l.line_no, 'itemId', l.item_id, 'quantity', l.quantity,

@@ -1,7 +1,7 @@
-import type { OrderLine as OrderLineRow, Order as OrderRow } from '../../../generated/orders-client/client';
-import type { OrderLineInput, OrderState, OrderStatus, TimelineEntry } from '../../../shared/contract/orders';
-import { reservationIdFor } from '../../../shared/contract/orders';
-import type { OrderView } from '../../../shared/contract/order-api';
+import type { OrderLine as OrderLineRow, Order as OrderRow } from '../../generated/orders-client/client';
+import type { OrderLineInput, OrderState, OrderStatus, TimelineEntry } from '../contract/orders';
+import { reservationIdFor } from '../contract/orders';
+import type { OrderView } from '../contract/order-api';
 
 const optional = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 
@@ -51,14 +51,13 @@ export function viewFromState(state: OrderState): OrderView {
 
 export function viewFromRow(row: OrderRow & { lines: OrderLineRow[] }): OrderView {
   const timeline = row.timeline as unknown as TimelineEntry[];
-  const lastError = [...row.lines].reverse().find((line) => line.lastError)?.lastError;
   return {
     id: row.id,
     status: row.status as OrderStatus,
     reason: optional(row.reason),
-    last_error: optional(lastError),
+    last_error: optional(row.lastError),
     lines: [...row.lines].sort((a, b) => a.lineNo - b.lineNo).map(lineView),
-    cancel_requested: timeline.some((entry) => entry.step === 'cancel requested'),
+    cancel_requested: row.cancelRequested,
     version: row.version,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),

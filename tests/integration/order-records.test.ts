@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { UnstorableTransition, createOrderStore } from '../../activities/order-store';
+import { UnstorableTransition, createOrderRecords } from '../../shared/order-records';
 import type { LineStatus, OrderState, OrderStatus } from '../../shared/contract/orders';
 import { createOrdersDb } from '../../shared/orders-db';
 
 const db = createOrdersDb(inject('infra').ordersDatabaseUrl);
-const store = createOrderStore(db);
+const store = createOrderRecords(db);
 afterAll(() => db.$disconnect());
 
 let orderCount = 0;

@@ -1,8 +1,8 @@
-import { Prisma } from '../generated/orders-client/client';
-import type { OrdersDb } from '../shared/orders-db';
-import type { OrderState } from '../shared/contract/orders';
-import { isDataException } from '../shared/postgres-errors';
-import { storableText } from '../shared/contract/text';
+import { Prisma } from '../../generated/orders-client/client';
+import type { OrderState } from '../contract/orders';
+import { storableText } from '../contract/text';
+import type { OrdersDb } from '../orders-db';
+import { isDataException } from '../postgres-errors';
 
 /** Postgres refused the values themselves (SQLSTATE class 22): a retry would fail the same way. */
 export class UnstorableTransition extends Error {
@@ -14,44 +14,40 @@ const storableJson = (value: unknown) =>
   JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? storableText(field) : field));
 const storableOrNull = (text: string | undefined) => (text === undefined ? null : storableText(text));
 
-export interface OrderStore {
-  /**
-   * Writes the transition unless a newer one is already stored (retries arrive late). Text is
-   * stored with unstorable characters replaced; values Postgres still refuses throw
-   * UnstorableTransition.
-   */
-  saveTransition(state: OrderState): Promise<{ written: boolean }>;
-}
-
 /**
+ * Writes the transition unless a newer one is already stored (retries arrive late). Text is
+ * stored with unstorable characters replaced; values Postgres still refuses throw
+ * UnstorableTransition.
+ *
  * One statement per transition: it runs on every step of every order, and a single round trip
  * costs a third of the worker CPU of Prisma's interactive transaction (measured in the bench).
  * The order row is inserted, or moved forward only; its row lock orders concurrent writers, and
  * the lines are written only when the order row was.
  */
-export function createOrderStore(db: OrdersDb): OrderStore {
-  return {
-    async saveTransition(state) {
-      const lines = state.lines.map((line) => ({
-        line_no: line.lineNo,
-        item_id: line.itemId,
-        quantity: line.quantity,
-        reservation_id: line.reservationId,
-        status: line.status,
-        attempts: line.attempts,
-        last_error: line.lastError ?? null,
-      }));
-      const rows = await db
-        .$queryRaw<{ written: bigint }[]>(
-          Prisma.sql`
+export async function saveTransition(db: OrdersDb, state: OrderState): Promise<{ written: boolean }> {
+  const lines = state.lines.map((line) => ({
+    line_no: line.lineNo,
+    item_id: line.itemId,
+    quantity: line.quantity,
+    reservation_id: line.reservationId,
+    status: line.status,
+    attempts: line.attempts,
+    last_error: line.lastError ?? null,
+  }));
+  const rows = await db
+    .$queryRaw<{ written: bigint }[]>(
+      Prisma.sql`
         WITH saved AS (
-          INSERT INTO orders (id, client_id, status, reason, version, created_at, updated_at, completed_at, timeline)
+          INSERT INTO orders (id, client_id, status, reason, version, created_at, updated_at, completed_at, timeline,
+                              cancel_requested, last_error)
           VALUES (${state.orderId}, ${state.clientId ?? null}, ${state.status}, ${storableOrNull(state.reason)}, ${state.version},
                   ${new Date(state.createdAt)}, ${new Date(state.updatedAt)},
-                  ${state.completedAt ? new Date(state.completedAt) : null}, ${storableJson(state.timeline)}::jsonb)
+                  ${state.completedAt ? new Date(state.completedAt) : null}, ${storableJson(state.timeline)}::jsonb,
+                  ${state.cancelRequested}, ${storableOrNull(state.lastError)})
           ON CONFLICT (id) DO UPDATE
             SET status = EXCLUDED.status, reason = EXCLUDED.reason, version = EXCLUDED.version,
-                updated_at = EXCLUDED.updated_at, completed_at = EXCLUDED.completed_at, timeline = EXCLUDED.timeline
+                updated_at = EXCLUDED.updated_at, completed_at = EXCLUDED.completed_at, timeline = EXCLUDED.timeline,
+                cancel_requested = EXCLUDED.cancel_requested, last_error = EXCLUDED.last_error
             WHERE orders.version < EXCLUDED.version
           RETURNING id
         ), saved_lines AS (
@@ -63,12 +59,10 @@ export function createOrderStore(db: OrdersDb): OrderStore {
             SET status = EXCLUDED.status, attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error
         )
         SELECT count(*) AS written FROM saved`,
-        )
-        .catch((err: unknown) => {
-          if (isDataException(err)) throw new UnstorableTransition(`order ${state.orderId} v${state.version}: ${(err as Error).message}`);
-          throw err;
-        });
-      return { written: Number(rows[0]?.written ?? 0) > 0 };
-    },
-  };
+    )
+    .catch((err: unknown) => {
+      if (isDataException(err)) throw new UnstorableTransition(`order ${state.orderId} v${state.version}: ${(err as Error).message}`);
+      throw err;
+    });
+  return { written: Number(rows[0]?.written ?? 0) > 0 };
 }
