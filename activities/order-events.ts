@@ -6,9 +6,9 @@ export interface OrderEventPublisher {
 }
 
 /** Approximate cap on the stream's length; consumers that fall further behind re-read the database. */
-export const STREAM_MAX_LENGTH = 100_000;
+const STREAM_MAX_LENGTH = 100_000;
 
-export function toOrderEvent(state: OrderState): OrderEvent {
+function toOrderEvent(state: OrderState): OrderEvent {
   return {
     eventId: eventIdFor(state.orderId, state.version),
     orderId: state.orderId,

@@ -41,7 +41,7 @@ function random(seed: number): () => number {
   };
 }
 
-export function orderBody(n: number, items: readonly string[], multiShare: number): unknown {
+function orderBody(n: number, items: readonly string[], multiShare: number): unknown {
   const next = random(n * 2654435761);
   const pick = (taken: string[]) => {
     for (;;) {

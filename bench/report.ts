@@ -129,7 +129,7 @@ function cpuNote(cpu: CpuUse): string {
 }
 
 /** CPU milliseconds each part spent per completion: what limits throughput on a small machine. */
-export function cpuPerCompletion(step: Pick<StepResult, 'cpu' | 'completedRate'>): Record<string, number> {
+function cpuPerCompletion(step: Pick<StepResult, 'cpu' | 'completedRate'>): Record<string, number> {
   if (step.completedRate <= 0) return {};
   return Object.fromEntries(Object.entries(step.cpu.parts).map(([part, cores]) => [part, (cores * 1000) / step.completedRate]));
 }

@@ -73,7 +73,7 @@ export interface StepVerdict {
 }
 
 /** How far from perfect a step may be and still count as sustained. */
-export const SUSTAIN_TOLERANCE = {
+const SUSTAIN_TOLERANCE = {
   /** Share of requests that may fail or be dropped. */
   lostShare: 0.01,
   /** Completions must keep up with arrivals to this share. */

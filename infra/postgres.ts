@@ -60,7 +60,7 @@ export function postgresServerIdentity(): { uid?: number; gid?: number } {
  * A SCRAM-SHA-256 verifier made here, as psql's \password does: the server stores it as is, so
  * the password itself never reaches the server, nor its log.
  */
-export function scramVerifier(password: string): string {
+function scramVerifier(password: string): string {
   const iterations = 4096;
   const salt = randomBytes(16);
   // node-postgres and libpq normalise with SASLprep; for what a password holds in practice that is NFKC.

@@ -220,7 +220,7 @@ export interface ServiceScale {
   gateways: number;
 }
 
-export const SINGLE_INSTANCES: ServiceScale = { workers: 1, gateways: 1 };
+const SINGLE_INSTANCES: ServiceScale = { workers: 1, gateways: 1 };
 
 /** Instance i (from 0) of a role listens on its base port + i * INSTANCE_PORT_STEP: gateways 3001, 3101, ...; workers 3003, 3103, ... */
 export const INSTANCE_PORT_STEP = 100;
@@ -276,7 +276,7 @@ export function serviceSpecs(root: string, ports: ServicePorts, scale: ServiceSc
   return specs;
 }
 
-export function serviceEnv(infra: Infrastructure, ports: ServicePorts, scale: ServiceScale = SINGLE_INSTANCES): Record<string, string> {
+function serviceEnv(infra: Infrastructure, ports: ServicePorts, scale: ServiceScale = SINGLE_INSTANCES): Record<string, string> {
   return {
     ...infra.env,
     INVENTORY_PORT: String(ports.inventory),

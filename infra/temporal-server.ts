@@ -14,7 +14,7 @@ import { ensureTemporalCertificates, type TemporalCertificates } from './tempora
 import { SEARCH_ATTRIBUTES, TEMPORAL_NAMESPACE, type RunningTemporal } from './temporal';
 
 /** Pinned in scripts/provision/temporal-server.sh too; the same server the pinned CLI embeds. */
-export const TEMPORAL_SERVER_VERSION = '1.29.1';
+const TEMPORAL_SERVER_VERSION = '1.29.1';
 /**
  * How long closed workflows (a CONFIRMED order closes after its return window) stay in Temporal
  * before deletion; the same default as compose's TEMPORAL_RETENTION. The orders database keeps
@@ -243,7 +243,7 @@ async function waitForOrExit<T>(exit: Promise<never>, ...args: Parameters<typeof
 }
 
 /** The settings a client of this server needs (the stack's services get them as TEMPORAL_* variables). */
-export function clientSettingsFor(port: number, certificates: TemporalCertificates | undefined): TemporalConnectionSettings {
+function clientSettingsFor(port: number, certificates: TemporalCertificates | undefined): TemporalConnectionSettings {
   return {
     address: `127.0.0.1:${port}`,
     namespace: TEMPORAL_NAMESPACE,

@@ -7,7 +7,6 @@ import { ManagedProcess } from './process';
 import { waitFor } from './ports';
 import type { TemporalCertificates } from './temporal-tls';
 
-export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_NAMESPACE = 'default';
 /** Registered at start so the Web UI can filter orders by status. */
 export const SEARCH_ATTRIBUTES = { OrderStatus: 'Keyword' } as const;
@@ -45,7 +44,7 @@ export interface RunningTemporal {
  * The server's dynamic config, committed once for both modes: the real server polls the file,
  * the dev server gets each entry as a --dynamic-config-value flag.
  */
-export function dynamicConfigFlags(root = process.cwd()): string[] {
+function dynamicConfigFlags(root = process.cwd()): string[] {
   const file = path.join(root, 'infra', 'temporal-config', 'dynamic-config.yaml');
   const entries = parse(fs.readFileSync(file, 'utf8')) as Record<string, { value: unknown; constraints?: unknown }[]>;
   return Object.entries(entries).flatMap(([key, values]) => {
@@ -55,7 +54,7 @@ export function dynamicConfigFlags(root = process.cwd()): string[] {
   });
 }
 
-export function temporalServerArgs(options: TemporalOptions): string[] {
+function temporalServerArgs(options: TemporalOptions): string[] {
   const args = [
     'server',
     'start-dev',

@@ -17,9 +17,9 @@ import { parse, stringify } from 'yaml';
 import { DASHBOARD_FILE, RULES_DIR } from '../observability/references';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-export const MONITORING_DIR = path.join(ROOT, 'k8s/components/monitoring');
+const MONITORING_DIR = path.join(ROOT, 'k8s/components/monitoring');
 export const PROMETHEUS_RULE_FILE = path.join(MONITORING_DIR, 'prometheus-rule.yaml');
-export const DASHBOARD_COPY = path.join(MONITORING_DIR, 'dashboards', path.basename(DASHBOARD_FILE));
+const DASHBOARD_COPY = path.join(MONITORING_DIR, 'dashboards', path.basename(DASHBOARD_FILE));
 
 interface RuleGroup {
   name: string;
@@ -53,7 +53,7 @@ export function renderPrometheusRule(rulesDir = RULES_DIR): string {
 }
 
 /** Every generated file with the content it should have. */
-export function expectedFiles(): Array<{ file: string; content: string }> {
+function expectedFiles(): Array<{ file: string; content: string }> {
   return [
     { file: PROMETHEUS_RULE_FILE, content: renderPrometheusRule() },
     { file: DASHBOARD_COPY, content: fs.readFileSync(DASHBOARD_FILE, 'utf8') },

@@ -40,7 +40,7 @@ const schema = z.object({
 });
 
 /** Command-line flags of `npm start`, as the variables they override (a flag wins over .env). */
-export function flagsAsEnv(argv: string[]): Record<string, string> {
+function flagsAsEnv(argv: string[]): Record<string, string> {
   const names: Record<string, string> = {
     '--temporal': 'VALERIX_TEMPORAL',
     '--workers': 'VALERIX_WORKERS',

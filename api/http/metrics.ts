@@ -5,9 +5,9 @@ import type { AnyFastify } from './types';
 /** RED metrics of the HTTP services (the gateway and the inventory service). */
 
 /** Route label of requests that matched no route: one value, whatever the URL. */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 
-export function statusClass(statusCode: number): string {
+function statusClass(statusCode: number): string {
   return `${Math.floor(statusCode / 100)}xx`;
 }
 

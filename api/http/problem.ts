@@ -8,7 +8,7 @@ import { isDataException } from '../../shared/postgres-errors';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** RFC 9457 body, for route response schemas (extensions pass through). */
-export const ProblemSchema = Type.Object(
+const ProblemSchema = Type.Object(
   {
     type: Type.String({ format: 'uri' }),
     title: Type.String(),
@@ -55,7 +55,7 @@ export class HttpProblem extends Error {
   }
 }
 
-export function sendProblem(reply: FastifyReply, problem: HttpProblem): FastifyReply {
+function sendProblem(reply: FastifyReply, problem: HttpProblem): FastifyReply {
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toJSON(reply.request.url));
 }
 

@@ -5,7 +5,7 @@ import { CHAOS_OFF, applyChaosUpdate, type ChaosSettings, type ChaosUpdate } fro
 import type { InventoryFaults } from './faults';
 
 /** Chaos mode is kept in Redis so every replica shares it and it changes without a restart. */
-export const CHAOS_KEY = 'inventory:chaos';
+const CHAOS_KEY = 'inventory:chaos';
 
 export interface ChaosStore {
   get(): Promise<ChaosSettings>;

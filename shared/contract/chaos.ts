@@ -1,24 +1,37 @@
+import { Type, type Static } from '@sinclair/typebox';
+
 /** Chaos mode's settings, as the inventory service stores them and the dashboard edits them. */
 
-export interface ChaosSettings {
-  enabled: boolean;
-  /** Delay added to a hit call. */
-  latency_ms: number;
-  /** Share of /api/inventory calls delayed by latency_ms. */
-  latency_rate: number;
-  /** Share of calls that fail with a 5xx before anything is committed. */
-  crash_rate: number;
-  /** Share of stock changes that commit, then drop the connection without an answer. */
-  lost_response_rate: number;
-  /** Share of stock changes that end the process abruptly (before or after the commit). */
-  kill_rate: number;
-  updated_at: string;
-}
+const Rate = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
 
-export type ChaosUpdate = Partial<Omit<ChaosSettings, 'updated_at'>> & { latency?: boolean };
+export const ChaosSettingsSchema = Type.Object({
+  enabled: Type.Boolean(),
+  latency_ms: Type.Integer({ description: 'Delay added to a hit call' }),
+  latency_rate: Type.Number({ description: 'Share of /api/inventory calls delayed by latency_ms' }),
+  crash_rate: Type.Number({ description: 'Share of calls that fail with a 5xx before anything is committed' }),
+  lost_response_rate: Type.Number({ description: 'Share of stock changes that commit, then drop the connection without an answer' }),
+  kill_rate: Type.Number({ description: 'Share of stock changes that end the process abruptly (before or after the commit)' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+export type ChaosSettings = Static<typeof ChaosSettingsSchema>;
+
+/** A partial update: fields left out keep their values. */
+export const ChaosUpdateSchema = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean({ description: 'false turns chaos off, keeping the other values' })),
+    latency: Type.Optional(Type.Boolean({ description: "The seed's switch: true = 5 s on every call" })),
+    latency_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+    latency_rate: Type.Optional(Rate('Share of /api/inventory calls delayed by latency_ms')),
+    crash_rate: Type.Optional(Rate('Share of calls failing with 503 before any commit')),
+    lost_response_rate: Type.Optional(Rate('Share of stock changes committed whose answer is dropped')),
+    kill_rate: Type.Optional(Rate('Share of stock changes that end the process')),
+  },
+  { additionalProperties: false },
+);
+export type ChaosUpdate = Static<typeof ChaosUpdateSchema>;
 
 /** The seed's `latency: true`. */
-export const SEED_LATENCY_MS = 5_000;
+const SEED_LATENCY_MS = 5_000;
 
 export const CHAOS_OFF: ChaosSettings = {
   enabled: false,

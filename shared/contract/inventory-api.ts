@@ -7,8 +7,8 @@ export const ItemId = Type.String({
   pattern: ITEM_ID_PATTERN,
   description: 'Item id, e.g. ps5',
 });
-export const Quantity = Type.Integer({ minimum: 1, maximum: MAX_QUANTITY });
-export const ReservationId = Type.String({
+const Quantity = Type.Integer({ minimum: 1, maximum: MAX_QUANTITY });
+const ReservationId = Type.String({
   minLength: 1,
   maxLength: 200,
   pattern: '^[\\x21-\\x7e]+$',

@@ -20,9 +20,9 @@ export const CreateOrderBody = Type.Union(
 );
 export type CreateOrderBody = Static<typeof CreateOrderBody>;
 
-export const OrderStatusSchema = Type.Unsafe<OrderStatus>({ type: 'string', enum: [...ORDER_STATUSES] });
+const OrderStatusSchema = Type.Unsafe<OrderStatus>({ type: 'string', enum: [...ORDER_STATUSES] });
 
-export const OrderLineView = Type.Object({
+const OrderLineView = Type.Object({
   line_no: Type.Integer(),
   item_id: Type.String(),
   quantity: Type.Integer(),
@@ -32,7 +32,7 @@ export const OrderLineView = Type.Object({
   last_error: Type.Optional(Type.String()),
 });
 
-export const TimelineEntryView = Type.Object({
+const TimelineEntryView = Type.Object({
   at: Type.String({ format: 'date-time' }),
   status: Type.String(),
   step: Type.String(),

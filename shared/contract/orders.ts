@@ -18,8 +18,6 @@ export const ORDER_ID_PATTERN = '^ord_[0-9a-f]{32}$';
 export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'COMPENSATING', 'FAILED', 'CANCELLING', 'CANCELLED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'FAILED', 'CANCELLED'];
-/** CONFIRMED is terminal for the purchase, yet a cancel (a return) can still follow it. */
-export const FINAL_STATUSES: readonly OrderStatus[] = ['FAILED', 'CANCELLED'];
 
 export function isTerminal(status: OrderStatus): boolean {
   return TERMINAL_STATUSES.includes(status);

@@ -20,7 +20,7 @@ export interface RenderedVariant {
   objects: K8sObject[];
 }
 
-export function kustomizeBuild(dir: string): string {
+function kustomizeBuild(dir: string): string {
   if (!fs.existsSync(KUSTOMIZE)) throw new Error(`${KUSTOMIZE} not found: run \`bash scripts/provision/k8s-tools.sh\``);
   const result = spawnSync(KUSTOMIZE, ['build', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw result.error;

@@ -18,7 +18,7 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TOOLS_BIN = path.join(ROOT, '.tools/bin');
 
-export const KUBE_TOOLS = {
+const KUBE_TOOLS = {
   kubeApiserver: process.env.KUBE_APISERVER_PATH ?? path.join(TOOLS_BIN, 'kube-apiserver'),
   kubectl: process.env.KUBECTL_PATH ?? path.join(TOOLS_BIN, 'kubectl'),
   etcd: process.env.ETCD_PATH ?? path.join(TOOLS_BIN, 'etcd'),

@@ -11,8 +11,8 @@ import path from 'node:path';
  * Docker-compatible API on a socket of the test's own for docker-compose.
  */
 const ROOT = path.resolve(import.meta.dirname, '../..');
-export const CONTAINERS_DIR = path.join(ROOT, '.tools/containers');
-export const PROVISION_COMMAND = 'bash scripts/provision/container-tools.sh';
+const CONTAINERS_DIR = path.join(ROOT, '.tools/containers');
+const PROVISION_COMMAND = 'bash scripts/provision/container-tools.sh';
 /** The tag both container test files use: the image test builds it, the compose test runs it. */
 export const TEST_IMAGE = 'localhost/valerix:test';
 /** Every container the tests start carries this label (compose's through deploy/compose/test-override.yml). */
@@ -34,7 +34,7 @@ interface ToolsFile {
   nodeBaseImage: string;
 }
 
-export class ContainerToolsMissing extends Error {}
+class ContainerToolsMissing extends Error {}
 
 /** The provisioned tools, or an error that names the provisioning command. */
 export function containerTools(): ContainerTools {
@@ -114,7 +114,7 @@ export const podman = (tools: ContainerTools, args: string[], options: Parameter
   run('podman', args, { ...options, env: { ...tools.env, ...options.env } });
 
 /** The image's size as podman reports it (its layers, uncompressed). */
-export async function imageSize(tools: ContainerTools, image: string): Promise<number> {
+async function imageSize(tools: ContainerTools, image: string): Promise<number> {
   return Number((await podman(tools, ['image', 'inspect', '--format', '{{.Size}}', image])).stdout.trim());
 }
 
@@ -192,7 +192,7 @@ export async function removeLeftoverContainers(tools: ContainerTools, olderThanM
 }
 
 /** GET over a unix socket (podman's API). */
-export function socketGet(socketPath: string, urlPath: string): Promise<{ status: number; body: string }> {
+function socketGet(socketPath: string, urlPath: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.get({ socketPath, path: urlPath, timeout: 5_000 }, (response) => {
       let body = '';

@@ -26,7 +26,7 @@ try {
   // already installed by an earlier file in this process
 }
 
-export const TEST_POLICY: OrderPolicy = {
+const TEST_POLICY: OrderPolicy = {
   inventoryDeadlineMs: 8_000,
   inventoryCallTimeoutMs: 2_000,
   returnWindowMs: 10 * 60_000,
@@ -47,7 +47,7 @@ export interface TestServicesOptions {
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
 export const TEST_STUCK_AFTER_MS = 60_000;
 export const TEST_SERVICE_TOKEN = 'test-service-token';
-export const TEST_CREDENTIALS = { adminToken: TEST_ADMIN_TOKEN, serviceToken: TEST_SERVICE_TOKEN };
+const TEST_CREDENTIALS = { adminToken: TEST_ADMIN_TOKEN, serviceToken: TEST_SERVICE_TOKEN };
 
 /**
  * The inventory service, a worker and the gateway, in this process, against the suite's real

@@ -9,7 +9,7 @@ import { freePort, waitFor } from '../../infra/ports';
 import { ManagedProcess } from '../../infra/process';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-export const SCREENSHOTS_DIR = path.join(ROOT, '.artifacts/screenshots');
+const SCREENSHOTS_DIR = path.join(ROOT, '.artifacts/screenshots');
 const DOCS_SCREENSHOTS_DIR = path.join(ROOT, 'docs/screenshots');
 
 /** What environment.md says headless Chromium needs when run as root in a container. */

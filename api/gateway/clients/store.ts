@@ -9,7 +9,7 @@ export interface ClientRecord {
   revokedAt: Date | null;
 }
 
-export class ClientNameTaken extends Error {}
+class ClientNameTaken extends Error {}
 
 /** Gateway clients in the orders database; keys are kept only as hashes. */
 export function createClientStore(db: OrdersDb) {

@@ -8,7 +8,7 @@ import type { OrderEventFeed, StreamEntry } from './feed';
 const STREAM_ID = /^\d+-\d+$/;
 const HEARTBEAT_MS = 15_000;
 /** Open streams one gateway serves; more answer 503, so browsers left open cannot exhaust it. */
-export const MAX_EVENT_STREAMS = 500;
+const MAX_EVENT_STREAMS = 500;
 /** A reader this far behind (bytes queued in this process) is dropped; it can resume with Last-Event-ID. */
 export const MAX_QUEUED_BYTES = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 /** The dashboard's traffic light, matching the Grafana dashboard and the 1 s latency alert. */
-export const AMBER_FROM_MS = 800;
-export const RED_ABOVE_MS = 1000;
+const AMBER_FROM_MS = 800;
+const RED_ABOVE_MS = 1000;
 
 export type HealthLevel = 'green' | 'amber' | 'red';
 

@@ -11,7 +11,7 @@ export interface ThrottleLimits {
   windowMs: number;
 }
 
-export const LOGIN_LIMITS: ThrottleLimits = { perAddress: 5, overall: 50, windowMs: 15 * 60_000 };
+const LOGIN_LIMITS: ThrottleLimits = { perAddress: 5, overall: 50, windowMs: 15 * 60_000 };
 
 /**
  * Failed logins counted in this process's memory, per client address and overall, in fixed

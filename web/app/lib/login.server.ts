@@ -8,7 +8,7 @@ import { safeRedirect, startSession } from './session.server';
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /** Compares hashes, so the time taken says nothing about the guess's length or how much of it is right. */
-export function passwordMatches(candidate: string, expected: string): boolean {
+function passwordMatches(candidate: string, expected: string): boolean {
   return timingSafeEqual(digest(candidate), digest(expected));
 }
 
@@ -18,7 +18,7 @@ export function passwordMatches(candidate: string, expected: string): boolean {
  * before it). Without a proxy all clients share one count, and a forged header only gets an
  * attacker as far as the overall ceiling.
  */
-export function clientAddress(request: Request): string {
+function clientAddress(request: Request): string {
   return request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() || 'direct';
 }
 

@@ -8,7 +8,7 @@ import { EMPTY_LINE, editDraft, parseOrder, readDraft, type OrderFormResult } fr
 import { ORDER_ID, parseStatus } from './orders';
 import type { Problem } from './types';
 
-export const PAGE_SIZE = 20;
+const PAGE_SIZE = 20;
 
 export type CancelOutcome = { kind: 'cancelled'; settled: boolean; status: string } | { kind: 'refused'; error: string };
 

@@ -4,8 +4,8 @@ import { config } from '../config.server';
 import { problemResponse } from './problem-response.server';
 
 /** How long a login lasts: the cookie's Max-Age, and checked here too, so a copied cookie expires as well. */
-export const SESSION_MAX_AGE_S = 12 * 60 * 60;
-export const LOGIN_PATH = '/login';
+const SESSION_MAX_AGE_S = 12 * 60 * 60;
+const LOGIN_PATH = '/login';
 /** What anyone may reach: the login, the logout (it grants nothing) and the liveness probe. */
 const OPEN_PATHS = new Set([LOGIN_PATH, '/logout', '/health', '/health/deep']);
 
@@ -35,7 +35,7 @@ export async function isOperator(request: Request): Promise<boolean> {
   return typeof since === 'number' && Date.now() - since < SESSION_MAX_AGE_S * 1000;
 }
 
-export function unauthorizedResponse(): Response {
+function unauthorizedResponse(): Response {
   return problemResponse({
     type: PROBLEM_TYPES.unauthorized,
     title: 'Unauthorized',

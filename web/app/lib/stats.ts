@@ -2,7 +2,7 @@ import type { OrderStatus } from './types';
 
 /** The gateway lists at most this many orders per page; counts at the cap are shown as "200+". */
 export const STATS_SAMPLE = 200;
-export const RATE_WINDOW_MS = 5 * 60_000;
+const RATE_WINDOW_MS = 5 * 60_000;
 
 export interface CappedCount {
   count: number;

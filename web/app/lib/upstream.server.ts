@@ -2,7 +2,7 @@ import { data } from '@remix-run/node';
 import type { Outage, Service } from './errors';
 import type { Problem } from './types';
 
-export function outage(service: Service, detail: string) {
+function outage(service: Service, detail: string) {
   return data<Outage>({ outage: service, detail }, { status: 503 });
 }
 
