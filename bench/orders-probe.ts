@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { TERMINAL_STATUSES } from '../shared/contract/orders';
 
 /**
  * What the orders database says about the orders of one load step, found by their Idempotency-Key
@@ -46,10 +47,10 @@ export function createOrdersProbe(databaseUrl: string) {
         `SELECT count(*)::int AS accepted,
            (count(*) FILTER (WHERE o.status = 'CONFIRMED'))::int AS confirmed,
            (count(*) FILTER (WHERE o.status IN ('FAILED', 'CANCELLED')))::int AS failed,
-           (count(*) FILTER (WHERE o.id IS NULL OR o.status NOT IN ('CONFIRMED', 'FAILED', 'CANCELLED')))::int AS backlog
+           (count(*) FILTER (WHERE o.id IS NULL OR NOT (o.status = ANY($3))))::int AS backlog
          FROM idempotency_keys k LEFT JOIN orders o ON o.id = k.order_id
          WHERE k.key >= $1 AND k.key < $2`,
-        keyRange(prefix),
+        [...keyRange(prefix), [...TERMINAL_STATUSES]],
       );
       return rows[0]!;
     },

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { OrderMetrics } from '../activities';
 import { LATENCY_BUCKETS, createMetricsRegistry } from '../shared/metrics';
-import { CANCEL_REASONS, FAILURE_REASONS, isTerminal, type OrderState } from '../shared/contract/orders';
+import { CANCEL_REASONS, FAILURE_REASONS, TERMINAL_STATUSES, isTerminal, type OrderState } from '../shared/contract/orders';
 
 export function createWorkerRegistry(options: { processMetrics?: boolean } = {}): Registry {
   return createMetricsRegistry('worker', options);
@@ -36,7 +36,7 @@ export function createOrderMetrics(registry: Registry): OrderMetrics {
   for (const reason of FAILURE_REASONS) completed.inc({ status: 'FAILED', reason }, 0);
   for (const reason of CANCEL_REASONS) completed.inc({ status: 'CANCELLED', reason }, 0);
   for (const reason of [...FAILURE_REASONS, ...CANCEL_REASONS]) compensations.inc({ reason }, 0);
-  for (const status of ['CONFIRMED', 'FAILED', 'CANCELLED']) duration.zero({ status });
+  for (const status of TERMINAL_STATUSES) duration.zero({ status });
 
   return {
     transitionRecorded(state: OrderState) {

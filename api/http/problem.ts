@@ -1,23 +1,10 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import type { AnyFastify } from './types';
-import { Type } from '@sinclair/typebox';
-import { PROBLEM_TYPES, type Problem, type ProblemType } from '../../shared/contract/problems';
+import { PROBLEM_TYPES, ProblemSchema, type Problem, type ProblemType } from '../../shared/contract/problems';
 import type { Refusal } from '../../shared/contract/refusals';
 import { isDataException } from '../../shared/postgres-errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-/** RFC 9457 body, for route response schemas (extensions pass through). */
-const ProblemSchema = Type.Object(
-  {
-    type: Type.String({ format: 'uri' }),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.Optional(Type.String()),
-    instance: Type.Optional(Type.String()),
-  },
-  { additionalProperties: true, description: 'application/problem+json (RFC 9457)' },
-);
 
 /** Statuses any route can answer with: malformed, too large, wrong media type, too slow, rate-limited, internal, unavailable. */
 const ANY_ROUTE = [400, 408, 413, 415, 429, 500, 503] as const;

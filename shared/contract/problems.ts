@@ -1,3 +1,5 @@
+import { Type, type Static } from '@sinclair/typebox';
+
 /** Stable RFC 9457 problem `type` URIs shared by the gateway, the inventory service and their clients. */
 const BASE = 'https://valerix.dev/problems';
 
@@ -33,3 +35,17 @@ export interface Problem {
   instance?: string;
   [extension: string]: unknown;
 }
+
+/** RFC 9457 body, for route response schemas (extensions pass through). */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ format: 'uri' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true, description: 'application/problem+json (RFC 9457)' },
+);
+/** A problem body as any client reads it: its `type` may be one this contract does not list yet. */
+export type WireProblem = Static<typeof ProblemSchema>;

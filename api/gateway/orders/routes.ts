@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { PROBLEM_TYPES } from '../../../shared/contract/problems';
-import type { OrderLineInput, OrderStatus } from '../../../shared/contract/orders';
+import { isTerminal, type OrderLineInput, type OrderStatus } from '../../../shared/contract/orders';
 import { HttpProblem, problemResponses } from '../../http/problem';
 import { callerOf } from '../clients/authenticate';
 import { checkIdempotencyKey } from './idempotency';
@@ -72,7 +72,7 @@ export function registerOrderRoutes(app: App, orders: OrderService): void {
       reply.header('location', `/api/orders/${view.id}`);
       if (replayed) reply.header('idempotency-replayed', 'true');
       if (waitMs > 0) reply.header('preference-applied', `wait=${waitMs / 1000}`);
-      const settled = view.status === 'CONFIRMED' || view.status === 'FAILED' || view.status === 'CANCELLED';
+      const settled = isTerminal(view.status);
       return reply.code(settled ? 201 : 202).send({ ...view, replayed });
     },
   );

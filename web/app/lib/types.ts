@@ -7,6 +7,7 @@ import type { OrderList as OrderListSchema, OrderView } from '../../../shared/co
 import type { ChaosSettings as ChaosState, ChaosUpdate } from '../../../shared/contract/chaos';
 import type { Item as ItemSchema } from '../../../shared/contract/inventory-api';
 import type { OrderEvent, OrderStatus } from '../../../shared/contract/orders';
+import type { WireProblem } from '../../../shared/contract/problems';
 
 /** GET/POST/DELETE /api/admin/chaos of the inventory service. */
 export type { ChaosState, ChaosUpdate, OrderEvent, OrderStatus, OrderView };
@@ -14,12 +15,7 @@ export type OrderList = Static<typeof OrderListSchema>;
 export type InventoryItem = Static<typeof ItemSchema>;
 
 /** RFC 9457 problem details, as the services send them. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-}
+export type Problem = WireProblem;
 
 export const CHAOS_RATES = ['latency_rate', 'crash_rate', 'lost_response_rate', 'kill_rate'] as const;
 export type ChaosRate = (typeof CHAOS_RATES)[number];
