@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { ORDER_EVENTS_STREAM, eventIdFor, type OrderEvent, type OrderState } from '../shared/contract/orders';
+import type { OrderEvent } from '../shared/contract/order-api';
+import { ORDER_EVENTS_STREAM, eventIdFor, type OrderState } from '../shared/contract/orders';
 
 export interface OrderEventPublisher {
   publish(state: OrderState): Promise<OrderEvent>;

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { ORDER_EVENTS_STREAM, TERMINAL_STATUSES, type OrderEvent } from '../shared/contract/orders';
+import type { OrderEvent } from '../shared/contract/order-api';
+import { ORDER_EVENTS_STREAM, TERMINAL_STATUSES } from '../shared/contract/orders';
 import { ORDER_WORKFLOW_TYPES } from '../shared/order-workflow';
 
 export interface InvariantResult {

@@ -1,18 +1,6 @@
 import type { AnyFastify } from './types';
 import { Type } from '@sinclair/typebox';
-import { checkDependencies, type DependencyCheck } from '../../shared/contract/health';
-
-export type { DependencyCheck };
-
-const DependencyResult = Type.Object({
-  status: Type.Union([Type.Literal('up'), Type.Literal('down')]),
-  latency_ms: Type.Number(),
-  error: Type.Optional(Type.String()),
-});
-const DeepHealth = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-  checks: Type.Record(Type.String(), DependencyResult),
-});
+import { DeepHealthSchema as DeepHealth, checkDependencies, type DependencyCheck } from '../../shared/contract/health';
 
 /** `/health`: the process answers. `/health/deep`: every dependency, with its latency; 503 names the failing ones. */
 export function registerHealthRoutes(app: AnyFastify, checks: Record<string, DependencyCheck>, timeoutMs = 2000): void {

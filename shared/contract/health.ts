@@ -1,16 +1,20 @@
+import { Type, type Static } from '@sinclair/typebox';
+
 /** Deep health, the same in every process (/health/deep): each dependency checked at once, with its latency. */
 export type DependencyCheck = () => Promise<unknown>;
 
-export interface DependencyResult {
-  status: 'up' | 'down';
-  latency_ms: number;
-  error?: string;
-}
+export const DependencyResultSchema = Type.Object({
+  status: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+  latency_ms: Type.Number(),
+  error: Type.Optional(Type.String()),
+});
+type DependencyResult = Static<typeof DependencyResultSchema>;
 
-export interface DeepHealthReport {
-  status: 'ok' | 'degraded';
-  checks: Record<string, DependencyResult>;
-}
+export const DeepHealthSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  checks: Type.Record(Type.String(), DependencyResultSchema),
+});
+export type DeepHealth = Static<typeof DeepHealthSchema>;
 
 async function timed(check: DependencyCheck, timeoutMs: number): Promise<DependencyResult> {
   const started = performance.now();
@@ -29,7 +33,7 @@ async function timed(check: DependencyCheck, timeoutMs: number): Promise<Depende
   }
 }
 
-export async function checkDependencies(checks: Record<string, DependencyCheck>, timeoutMs = 2000): Promise<DeepHealthReport> {
+export async function checkDependencies(checks: Record<string, DependencyCheck>, timeoutMs = 2000): Promise<DeepHealth> {
   const names = Object.keys(checks);
   const results = await Promise.all(names.map((name) => timed(checks[name]!, timeoutMs)));
   return {

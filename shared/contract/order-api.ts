@@ -22,6 +22,17 @@ export type CreateOrderBody = Static<typeof CreateOrderBody>;
 
 const OrderStatusSchema = Type.Unsafe<OrderStatus>({ type: 'string', enum: [...ORDER_STATUSES] });
 
+/** Published to the Redis stream on every recorded transition, and relayed over SSE. */
+export const OrderEventSchema = Type.Object({
+  eventId: Type.String({ description: '`${orderId}:${version}`: the same transition always carries the same id' }),
+  orderId: Type.String(),
+  status: OrderStatusSchema,
+  version: Type.Integer(),
+  reason: Type.Optional(Type.String()),
+  at: Type.String({ format: 'date-time' }),
+});
+export type OrderEvent = Static<typeof OrderEventSchema>;
+
 const OrderLineView = Type.Object({
   line_no: Type.Integer(),
   item_id: Type.String(),

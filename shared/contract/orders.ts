@@ -93,17 +93,6 @@ export interface CancelRequest {
   reason?: string;
 }
 
-/** Published to the Redis stream on every recorded transition. */
-export interface OrderEvent {
-  /** `${orderId}:${version}`: the same transition always carries the same id. */
-  eventId: string;
-  orderId: string;
-  status: OrderStatus;
-  version: number;
-  reason?: string;
-  at: string;
-}
-
 export function reservationIdFor(orderId: string, lineNo: number): string {
   return `${orderId}:${lineNo}`;
 }

@@ -3,6 +3,7 @@ import type { OrderState } from '../contract/orders';
 import { storableText } from '../contract/text';
 import type { OrdersDb } from '../orders-db';
 import { isDataException } from '../postgres-errors';
+import { lineView } from './views';
 
 /** Postgres refused the values themselves (SQLSTATE class 22): a retry would fail the same way. */
 export class UnstorableTransition extends Error {
@@ -25,15 +26,8 @@ const storableOrNull = (text: string | undefined) => (text === undefined ? null 
  * the lines are written only when the order row was.
  */
 export async function saveTransition(db: OrdersDb, state: OrderState): Promise<{ written: boolean }> {
-  const lines = state.lines.map((line) => ({
-    line_no: line.lineNo,
-    item_id: line.itemId,
-    quantity: line.quantity,
-    reservation_id: line.reservationId,
-    status: line.status,
-    attempts: line.attempts,
-    last_error: line.lastError ?? null,
-  }));
+  // The lines' columns are named as their view's fields; an absent last_error is read as null.
+  const lines = state.lines.map(lineView);
   const rows = await db
     .$queryRaw<{ written: bigint }[]>(
       Prisma.sql`

@@ -20,7 +20,7 @@ type LineSource = Pick<OrderLineRow, 'lineNo' | 'itemId' | 'quantity' | 'reserva
   lastError?: string | null;
 };
 
-function lineView(line: LineSource): OrderView['lines'][number] {
+export function lineView(line: LineSource): OrderView['lines'][number] {
   return {
     line_no: line.lineNo,
     item_id: line.itemId,

@@ -1,6 +1,7 @@
 import { config } from '../config.server';
 import { call, describeFailure, expectJson, probe, readProblem, type Probe } from './upstream.server';
 import type { OrderList, OrderStatus, OrderView, Problem } from './types';
+import type { DeepHealth } from '../../../shared/contract/health';
 
 export type PlaceResult = { ok: true; order: OrderView; replayed: boolean } | { ok: false; problem: Problem };
 export type CancelResult = { ok: true; order: OrderView; settled: boolean } | { ok: false; problem: Problem };
@@ -184,10 +185,7 @@ function relay(body: ReadableStream<Uint8Array>, upstream: AbortController): Rea
   });
 }
 
-export interface DeepHealth {
-  status: 'ok' | 'degraded';
-  checks: Record<string, { status: 'up' | 'down'; latency_ms: number; error?: string }>;
-}
+export type { DeepHealth };
 
 export type GatewayClient = ReturnType<typeof createGatewayClient>;
 

@@ -6,7 +6,8 @@ import type { Static } from '@sinclair/typebox';
 import type { OrderList as OrderListSchema, OrderView } from '../../../shared/contract/order-api';
 import type { ChaosSettings as ChaosState, ChaosUpdate } from '../../../shared/contract/chaos';
 import type { Item as ItemSchema } from '../../../shared/contract/inventory-api';
-import type { OrderEvent, OrderStatus } from '../../../shared/contract/orders';
+import type { OrderStatus } from '../../../shared/contract/orders';
+import type { OrderEvent } from '../../../shared/contract/order-api';
 import type { WireProblem } from '../../../shared/contract/problems';
 
 /** GET/POST/DELETE /api/admin/chaos of the inventory service. */
