@@ -15,11 +15,11 @@ const WORKFLOW_IMPORTS = {
     },
   ],
 };
-/** What the files workflow code imports may import: each other and TypeBox / Temporal's definitions. */
+/** What the files workflow code imports may import: each other, TypeBox, zod and Temporal's definitions. */
 const DETERMINISTIC_IMPORTS = {
   patterns: [
     {
-      regex: '^(?!@temporalio/(workflow|common)$|@sinclair/typebox$|\\./)',
+      regex: '^(?!@temporalio/(workflow|common)$|@sinclair/typebox$|zod$|\\./)',
       message: 'Imported by workflow code: no Node built-ins or other packages.',
       allowTypeImports: true,
     },

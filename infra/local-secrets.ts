@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEV_SECRETS, type SecretName } from '../shared/secrets';
+import { DEV_SECRETS, type SecretName } from '../shared/contract/environment';
 import type { PostgresPasswords } from './postgres';
 
 /** Passwords the stack starts Redis and Postgres' roles with; the services get none of them. */

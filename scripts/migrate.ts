@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { seedDemoInventory } from '../api/inventory/seed';
 import { createInventoryStore } from '../api/inventory/store';
 import { MIGRATION_DIRS, applyMigrations } from '../infra/migrate';
-import { databaseUrl, loadConfig } from '../shared/env';
+import { databaseUrl, loadConfig } from '../shared/contract/environment';
 
 // The source tree and the image (dist/migrate.mjs) both sit one level below the root.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -33,7 +33,7 @@ also adds the demo items to the inventory (existing items are left as they are).
   process.exit(0);
 }
 
-const config = loadConfig('migrate', schema);
+const config = loadConfig('migrate', schema, process.env);
 const log = (message: string) => console.log(JSON.stringify({ level: 'info', service: 'migrate', msg: message }));
 
 try {

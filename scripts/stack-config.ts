@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { TEMPORAL_MODES } from '../infra/stack';
 import { DEFAULT_RETENTION, parseRetention } from '../infra/temporal-server';
-import { loadConfig, port } from '../shared/env';
+import { loadConfig, port } from '../shared/contract/environment';
 
 const instances = z.coerce.number().int().min(1).max(8).default(1);
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { TASK_QUEUE } from '../shared/order-workflow';
-import { databaseUrl, loadConfig, logLevel, milliseconds, port } from '../shared/env';
-import { checkSecrets, secret } from '../shared/secrets';
+import { checkSecrets, databaseUrl, loadConfig, logLevel, milliseconds, port, secret } from '../shared/contract/environment';
 import { checkClientCertPair, temporalConnectionEnv, temporalConnectionSettings } from '../shared/temporal-connection';
 
 const schema = z

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { databaseUrl, loadConfig, logLevel, port } from '../../shared/env';
-import { checkSecrets, secret } from '../../shared/secrets';
+import { checkSecrets, databaseUrl, loadConfig, logLevel, port, secret } from '../../shared/contract/environment';
 
 const schema = z.object({
   INVENTORY_HOST: z.string().default('127.0.0.1'),

@@ -30,9 +30,6 @@ function importsOf(file: string): Import[] {
   });
 }
 
-/** Typed env loading and the dev-secret names: each process's config module is built from them. */
-const CONFIG_HELPERS = ['shared/env', 'shared/secrets'];
-
 const under = (folder: string) => (file: string) => file.startsWith(`${folder}/`);
 const importsIn = (folder: string) => SOURCES.filter(under(folder)).flatMap(importsOf);
 const describeAll = (found: Import[]) => found.map(({ file, specifier }) => `${file} imports ${specifier}`);
@@ -48,15 +45,15 @@ describe('import boundaries', () => {
     expect(describeAll(found)).toEqual([]);
   });
 
-  it('lets web/ import nothing outside web/ but the contract (and, on the server, the config helpers every process uses)', () => {
-    const allowed = (target: string) => under('web')(target) || under('shared/contract')(target) || CONFIG_HELPERS.includes(target);
+  it('lets web/ import nothing outside web/ but the contract', () => {
+    const allowed = (target: string) => under('web')(target) || under('shared/contract')(target);
     const found = importsIn('web').filter((entry) => entry.target && !allowed(entry.target));
     expect(describeAll(found)).toEqual([]);
   });
 
-  it('keeps the contract browser-safe: only itself and TypeBox', () => {
+  it('keeps the contract browser-safe: only itself, TypeBox and zod', () => {
     const found = importsIn('shared/contract').filter((entry) =>
-      entry.target ? !under('shared/contract')(entry.target) : entry.specifier !== '@sinclair/typebox',
+      entry.target ? !under('shared/contract')(entry.target) : !['@sinclair/typebox', 'zod'].includes(entry.specifier),
     );
     expect(describeAll(found)).toEqual([]);
   });

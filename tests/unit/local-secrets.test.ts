@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadOrCreateLocalSecrets, splitLocalSecrets } from '../../infra/local-secrets';
-import { DEV_SECRETS } from '../../shared/secrets';
+import { DEV_SECRETS } from '../../shared/contract/environment';
 
 const dirs: string[] = [];
 const tempDir = () => {

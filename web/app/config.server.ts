@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { loadConfig } from '../../shared/env';
-import { checkSecrets, secret } from '../../shared/secrets';
+import { checkSecrets, loadConfig, secret } from '../../shared/contract/environment';
 
 const url = (fallback: string) => z.string().url().default(fallback);
 
@@ -32,12 +31,16 @@ const schema = z.object({
 
 /** The dashboard's server-side settings; nothing here reaches the browser unless a loader returns it. */
 export const config = (() => {
-  const parsed = loadConfig('web', schema);
-  const published = checkSecrets('web', {
-    ADMIN_TOKEN: parsed.ADMIN_TOKEN,
-    DASHBOARD_PASSWORD: parsed.DASHBOARD_PASSWORD,
-    SESSION_SECRET: parsed.SESSION_SECRET,
-  });
+  const parsed = loadConfig('web', schema, process.env);
+  const published = checkSecrets(
+    'web',
+    {
+      ADMIN_TOKEN: parsed.ADMIN_TOKEN,
+      DASHBOARD_PASSWORD: parsed.DASHBOARD_PASSWORD,
+      SESSION_SECRET: parsed.SESSION_SECRET,
+    },
+    process.env,
+  );
   if (published.length > 0) {
     console.warn(JSON.stringify({ level: 'warn', service: 'web', msg: `published development ${published.join(', ')} in use` }));
   }
