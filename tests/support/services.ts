@@ -42,6 +42,8 @@ export interface TestServicesOptions {
   /** Budgets per caller and minute; high unless a test is about them. */
   ordersPerMinute?: number;
   inventoryPerMinute?: number;
+  /** Databases of their own (as the app role) instead of the suite's shared pair. */
+  databaseUrls?: { orders: string; inventory: string };
 }
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
@@ -63,7 +65,7 @@ export async function startTestServices(options: TestServicesOptions = {}) {
     afterCommit: (operation) => faults.current.afterCommit(operation),
   };
 
-  const inventoryPool = new pg.Pool({ connectionString: infra.inventoryDatabaseUrl, max: 20 });
+  const inventoryPool = new pg.Pool({ connectionString: options.databaseUrls?.inventory ?? infra.inventoryDatabaseUrl, max: 20 });
   const inventoryStore = createInventoryStore(inventoryPool);
   let inventoryApp: FastifyInstance | undefined;
   let inventoryPort = 0;
@@ -89,7 +91,7 @@ export async function startTestServices(options: TestServicesOptions = {}) {
   await startInventory();
   const inventoryUrl = `http://127.0.0.1:${inventoryPort}`;
 
-  const ordersDb: OrdersDb = createOrdersDb(infra.ordersDatabaseUrl);
+  const ordersDb: OrdersDb = createOrdersDb(options.databaseUrls?.orders ?? infra.ordersDatabaseUrl);
   const redis = new Redis(infra.redisUrl);
   const redisSubscriber = new Redis(infra.redisUrl, { maxRetriesPerRequest: null });
   const workerRedis = new Redis(infra.redisUrl);

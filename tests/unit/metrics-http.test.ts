@@ -117,17 +117,29 @@ describe('gateway metrics', () => {
   it('reports stuck orders as counted at scrape time, and NaN when the count fails', async () => {
     const registry = createMetricsRegistry('gateway');
     let stuck: () => Promise<number> = async () => 3;
-    registerGatewayMetrics(Fastify(), registry, { count: () => stuck(), afterSeconds: 600 });
+    registerGatewayMetrics(Fastify(), registry, { count: () => stuck(), afterSeconds: 600 }, async () => undefined);
     expect(sampleValue(await scrape(registry), 'orders_stuck')).toBe(3);
     stuck = async () => Promise.reject(new Error('database down'));
     expect(sampleValue(await scrape(registry), 'orders_stuck')).toBeNaN();
+  });
+
+  it('reports the newest backup as read at scrape time: 0 before the first, NaN when the read fails', async () => {
+    const registry = createMetricsRegistry('gateway');
+    let lastBackup: () => Promise<{ finishedAt: Date; sizeBytes: number } | undefined> = async () => undefined;
+    registerGatewayMetrics(Fastify(), registry, { count: async () => 0, afterSeconds: 600 }, () => lastBackup());
+    expect(sampleValue(await scrape(registry), 'backup_last_success_timestamp_seconds')).toBe(0);
+    lastBackup = async () => ({ finishedAt: new Date('2026-12-03T00:00:05Z'), sizeBytes: 4096 });
+    expect(sampleValue(await scrape(registry), 'backup_last_success_timestamp_seconds')).toBe(Date.parse('2026-12-03T00:00:05Z') / 1000);
+    expect(sampleValue(await scrape(registry), 'backup_last_size_bytes')).toBe(4096);
+    lastBackup = async () => Promise.reject(new Error('database down'));
+    expect(sampleValue(await scrape(registry), 'backup_last_size_bytes')).toBeNaN();
   });
 
   it('counts idempotent replays from the Idempotency-Replayed header of POST /api/orders only', async () => {
     const registry = createMetricsRegistry('gateway');
     const app = Fastify();
     apps.push(app);
-    registerGatewayMetrics(app, registry, { count: async () => 0, afterSeconds: 600 });
+    registerGatewayMetrics(app, registry, { count: async () => 0, afterSeconds: 600 }, async () => undefined);
     app.post('/api/orders', async (request, reply) => {
       if ((request.body as { replay?: boolean }).replay) reply.header('idempotency-replayed', 'true');
       return { ok: true };
