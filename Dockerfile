@@ -2,6 +2,7 @@
 #
 # One image for every Valerix process; the first argument picks it:
 #   docker run IMAGE gateway | inventory | worker | web | migrate | clients ...
+#   docker run IMAGE backup | restore-drill | reconcile    (backup/cli.ts; the k8s CronJob runs `backup`)
 #
 # Why one image and not four: the services share one package.json and lockfile, one
 # node_modules (Temporal's native bridge and Prisma alone are most of it) and most of their
@@ -60,8 +61,11 @@ RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error \
 
 # ---- runtime ----
 FROM ${BASE_IMAGE} AS runtime
+# postgresql-client: pg_dump, pg_dumpall and pg_restore for `backup` and `restore-drill`
+# (backup/pg-tools.ts runs them from /usr/lib/postgresql/<version>/bin). Debian bookworm's is 15:
+# pg_dump refuses a server newer than itself, so a newer Postgres needs a newer client here.
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tini \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tini postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 valerix \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin valerix \

@@ -18,6 +18,8 @@ export const ENTRY_POINTS = {
   worker: 'workers/main.ts',
   migrate: 'scripts/migrate.ts',
   clients: 'scripts/clients.ts',
+  // One bundle for both commands: its first argument is `backup` or `restore-drill`.
+  backup: 'backup/cli.ts',
 };
 
 const started = Date.now();

@@ -3,6 +3,8 @@
 #   gateway | inventory | worker | web    a Valerix service (listens on 0.0.0.0, see the image's ENV)
 #   migrate                               one-shot: migrations as the owner role, then exit
 #   clients create|list|revoke ...        gateway API clients (same as `npm run clients`)
+#   backup | restore-drill | reconcile    one-shot: backup/cli.ts (same as `npm run backup`, ...);
+#                                         the Kubernetes CronJob runs `backup`
 # Anything else is run as given (e.g. `node -e ...`), for debugging.
 set -eu
 cd /app
@@ -10,7 +12,9 @@ service="${1:-}"
 [ "$#" -gt 0 ] && shift
 case "$service" in
   gateway | inventory | worker | migrate | clients) exec node "dist/$service.mjs" "$@" ;;
+  # One bundle for the three; the command goes on as its first argument.
+  backup | restore-drill | reconcile) exec node dist/backup.mjs "$service" "$@" ;;
   web) exec node node_modules/@remix-run/serve/dist/cli.js web/build/server/index.js "$@" ;;
-  "") echo "usage: IMAGE gateway|inventory|worker|web|migrate|clients [args]" >&2; exit 64 ;;
+  "") echo "usage: IMAGE gateway|inventory|worker|web|migrate|clients|backup|restore-drill|reconcile [args]" >&2; exit 64 ;;
   *) exec "$service" "$@" ;;
 esac

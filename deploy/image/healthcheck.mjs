@@ -1,8 +1,8 @@
 // The image's HEALTHCHECK: GETs the running service's health endpoint, exit 0 on a 2xx answer.
 // Usage: node healthcheck.mjs [URL]. Without a URL the service is read from PID 1's command line
 // (tini -- entrypoint.sh SERVICE) and its port from the same variables the service reads, so one
-// HEALTHCHECK serves every service of the one image. One-shots (migrate, clients) have nothing to
-// probe and pass. No shell, curl or wget needed.
+// HEALTHCHECK serves every service of the one image. One-shots (migrate, clients, backup,
+// restore-drill, reconcile) have nothing to probe and pass. No shell, curl or wget needed.
 import fs from 'node:fs';
 
 const SERVICES = {
@@ -12,6 +12,9 @@ const SERVICES = {
   web: () => `http://127.0.0.1:${process.env.PORT || 3000}/health`,
   migrate: () => undefined,
   clients: () => undefined,
+  backup: () => undefined,
+  'restore-drill': () => undefined,
+  reconcile: () => undefined,
 };
 
 function serviceUrl() {

@@ -1,8 +1,8 @@
 /**
  * Checks on rendered Kubernetes objects (the output of `kustomize build k8s/overlays/...`) that
  * schemas cannot make: hardening, probes and resources of every container, selectors that find
- * their pods, no Secret in the output. Each returns the problems found, so a test can show it
- * fails on a broken manifest.
+ * their pods, bounded scheduled jobs, secrets only by reference, no Secret in the output. Each
+ * returns the problems found, so a test can show it fails on a broken manifest.
  */
 import { parseAllDocuments } from 'yaml';
 
@@ -20,23 +20,48 @@ export const parseObjects = (text: string): K8sObject[] =>
     .filter((object): object is K8sObject => object !== null);
 
 const id = (object: K8sObject) => `${object.kind}/${object.metadata.name}`;
+/** Deployments only: probes, grace periods and selectors concern the long-running workloads. */
 const workloads = (objects: K8sObject[]) => objects.filter((object) => object.kind === 'Deployment');
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
   selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels?.[key] === value);
 
-/** Every container: requests and limits, the three probes, the hardened securityContext, a writable /tmp. */
+export interface PodTemplate {
+  owner: K8sObject;
+  metadata: { labels?: Record<string, string> };
+  spec: any;
+  /** A Deployment's pods serve until replaced; a CronJob's run to completion. */
+  longRunning: boolean;
+}
+
+/** The pod template of every workload: Deployments and CronJobs (the kinds k8s/ uses). */
+export function podTemplates(objects: K8sObject[]): PodTemplate[] {
+  return objects.flatMap((object): PodTemplate[] => {
+    if (object.kind === 'Deployment') return [{ owner: object, ...object.spec?.template, longRunning: true }];
+    if (object.kind === 'CronJob') return [{ owner: object, ...object.spec?.jobTemplate?.spec?.template, longRunning: false }];
+    return [];
+  });
+}
+
+/**
+ * Every container of every workload: requests and limits, the hardened securityContext, a
+ * writable /tmp; no service-account token or service links in its pod. The three probes only in
+ * long-running workloads (Deployments): a Job's pod takes no traffic to gate, and its end is its
+ * exit, bounded by activeDeadlineSeconds (cronJobProblems).
+ */
 export function containerProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
-  for (const deployment of workloads(objects)) {
-    const pod = deployment.spec?.template?.spec ?? {};
+  for (const { owner, spec, longRunning } of podTemplates(objects)) {
+    const pod = spec ?? {};
+    if (pod.automountServiceAccountToken !== false) problems.push(`${id(owner)}: automountServiceAccountToken is not false`);
+    if (pod.enableServiceLinks !== false) problems.push(`${id(owner)}: enableServiceLinks is not false`);
     for (const container of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
-      const where = `${id(deployment)} container ${container.name}`;
+      const where = `${id(owner)} container ${container.name}`;
       for (const kind of ['requests', 'limits']) {
         for (const resource of ['cpu', 'memory']) {
           if (container.resources?.[kind]?.[resource] === undefined) problems.push(`${where}: no ${kind}.${resource}`);
         }
       }
-      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+      for (const probe of longRunning ? ['startupProbe', 'livenessProbe', 'readinessProbe'] : []) {
         if (!container[probe]) problems.push(`${where}: no ${probe}`);
       }
       const security = container.securityContext ?? {};
@@ -134,6 +159,49 @@ export function selectorProblems(objects: K8sObject[]): string[] {
   return problems;
 }
 
+/**
+ * Scheduled jobs run when meant and stay bounded: an explicit timeZone (else the controller's
+ * zone decides), never two at once, a starting deadline, a bounded number of attempts within a
+ * deadline, finished Jobs cleaned up, and pods that end instead of restarting forever.
+ */
+export function cronJobProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const cronJob of objects.filter((object) => object.kind === 'CronJob')) {
+    const where = id(cronJob);
+    const spec = cronJob.spec ?? {};
+    const job = spec.jobTemplate?.spec ?? {};
+    const positive = (value: unknown) => typeof value === 'number' && value > 0;
+    if (typeof spec.timeZone !== 'string' || spec.timeZone === '') problems.push(`${where}: no timeZone`);
+    if (spec.concurrencyPolicy !== 'Forbid') problems.push(`${where}: concurrencyPolicy is not Forbid`);
+    if (!positive(spec.startingDeadlineSeconds)) problems.push(`${where}: no startingDeadlineSeconds`);
+    for (const limit of ['successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) {
+      if (typeof spec[limit] !== 'number') problems.push(`${where}: no ${limit}`);
+    }
+    if (typeof job.backoffLimit !== 'number' || job.backoffLimit > 5)
+      problems.push(`${where}: backoffLimit ${job.backoffLimit}, expected 0-5`);
+    if (!positive(job.activeDeadlineSeconds)) problems.push(`${where}: no activeDeadlineSeconds`);
+    if (!positive(job.ttlSecondsAfterFinished)) problems.push(`${where}: no ttlSecondsAfterFinished`);
+    if (!['Never', 'OnFailure'].includes(job.template?.spec?.restartPolicy))
+      problems.push(`${where}: restartPolicy is not Never or OnFailure`);
+  }
+  return problems;
+}
+
+/** The secret settings of each container, by reference only: a literal `value` of a secret key would be a secret in git. */
+export function secretValueProblems(objects: K8sObject[], secretKeys: string[]): string[] {
+  const problems: string[] = [];
+  for (const { owner, spec } of podTemplates(objects)) {
+    for (const container of spec?.containers ?? []) {
+      for (const env of container.env ?? []) {
+        if (secretKeys.includes(env.name) && !env.valueFrom?.secretKeyRef) {
+          problems.push(`${id(owner)} container ${container.name}: ${env.name} is not from a secretKeyRef`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 /** No Secret is ever rendered: secrets are made outside git (k8s/example-secret.yaml shows the shape). */
 export const secretProblems = (objects: K8sObject[]): string[] =>
   objects.filter((object) => object.kind === 'Secret').map((object) => `${id(object)}: a Secret is rendered`);
@@ -141,6 +209,7 @@ export const secretProblems = (objects: K8sObject[]): string[] =>
 export const allProblems = (objects: K8sObject[]): string[] => [
   ...containerProblems(objects),
   ...selectorProblems(objects),
+  ...cronJobProblems(objects),
   ...secretProblems(objects),
 ];
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROMETHEUS_RULE_FILE, renderPrometheusRule, staleFiles } from '../../scripts/k8s-rules';
 import { RULES_DIR } from '../../observability/references';
@@ -10,11 +10,14 @@ import { EVENTS_PATH } from '../../web/app/lib/live';
 import {
   allProblems,
   containerProblems,
+  cronJobProblems,
   gracePeriodProblems,
   ingressBackend,
   type K8sObject,
+  podTemplates,
   probePathProblems,
   secretProblems,
+  secretValueProblems,
   selectorProblems,
 } from '../support/k8s-manifests';
 import { K8S, components, overlays, renderVariants, variantNames } from '../support/k8s-render';
@@ -28,15 +31,27 @@ const SCHEMAS = process.env.K8S_SCHEMAS_DIR ?? path.join(ROOT, '.tools/k8s-schem
 const KUBERNETES_VERSION = '1.37.0';
 /** Objects of CRDs: no built-in schema. Named in k8s/README.md; checked by the assertions below. */
 const CRD_KINDS = ['ServiceMonitor', 'PrometheusRule', 'ScaledObject'];
-const SECRET_KEYS = [
-  'ADMIN_TOKEN',
-  'INVENTORY_SERVICE_TOKEN',
-  'DASHBOARD_PASSWORD',
-  'SESSION_SECRET',
-  'ORDERS_DATABASE_URL',
-  'INVENTORY_DATABASE_URL',
-  'REDIS_URL',
-];
+/** The Secrets made outside git (k8s/example-secret.yaml) and their keys. */
+const SECRETS: Record<string, string[]> = {
+  'valerix-secrets': [
+    'ADMIN_TOKEN',
+    'INVENTORY_SERVICE_TOKEN',
+    'DASHBOARD_PASSWORD',
+    'SESSION_SECRET',
+    'ORDERS_DATABASE_URL',
+    'INVENTORY_DATABASE_URL',
+    'REDIS_URL',
+  ],
+  // The backup CronJob (k8s/components/backup); RESTORE_POSTGRES_URL is optional, for the drill.
+  'valerix-backup': [
+    'BACKUP_POSTGRES_URL',
+    'BACKUP_RECORD_DATABASE_URL',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'RESTORE_POSTGRES_URL',
+  ],
+};
+const SECRET_KEYS = Object.values(SECRETS).flat();
 const PROBES = {
   gateway: { live: '/health', ready: '/health/deep' },
   inventory: { live: '/health', ready: '/health/deep' },
@@ -78,10 +93,11 @@ const clone = <T>(value: T): T => structuredClone(value);
 describe('k8s manifests: kustomize build + kubeconform', () => {
   it('has the dev and prod overlays and the optional components', () => {
     expect(overlays()).toEqual(['dev', 'prod']);
-    expect(components()).toEqual(['hpa', 'keda-worker', 'monitoring', 'network-policy', 'pdb']);
+    expect(components()).toEqual(['backup', 'hpa', 'keda-worker', 'monitoring', 'network-policy', 'pdb']);
   });
 
-  it.each(variantNames())('%s: kubeconform -strict finds every object valid', (name) => {
+  // A kubeconform process per variant: seconds when the two cores are busy.
+  it.each(variantNames())('%s: kubeconform -strict finds every object valid', { timeout: 30_000 }, (name) => {
     const { code, output } = kubeconform(rendered.get(name)!.text);
     expect(code, output).toBe(0);
     const summary = /Valid: (\d+), Invalid: (\d+), Errors: (\d+), Skipped: (\d+)/.exec(output);
@@ -97,6 +113,7 @@ describe('k8s manifests: kustomize build + kubeconform', () => {
     const kinds = new Set(objectsOf('dev + all components').map((object) => object.kind));
     for (const kind of [
       'Deployment',
+      'CronJob',
       'Service',
       'ConfigMap',
       'Ingress',
@@ -108,6 +125,8 @@ describe('k8s manifests: kustomize build + kubeconform', () => {
     ]) {
       expect(kinds, kind).toContain(kind);
     }
+    // The checks read pod templates of Deployments and CronJobs only (podTemplates); any other workload kind would go unchecked.
+    for (const kind of ['Pod', 'Job', 'ReplicaSet', 'StatefulSet', 'DaemonSet']) expect(kinds, kind).not.toContain(kind);
   });
 
   it('kubeconform rejects a broken Deployment and names each error (the check can fail)', () => {
@@ -131,8 +150,12 @@ describe('k8s manifests: kustomize build + kubeconform', () => {
 });
 
 describe.each(variantNames())('k8s manifests: %s', (name) => {
-  it('every container has requests and limits, three probes, the hardened securityContext and /tmp', () => {
+  it("every container has requests and limits, the hardened securityContext and /tmp; a Deployment's also the three probes", () => {
     expect(containerProblems(objectsOf(name))).toEqual([]);
+  });
+
+  it('CronJobs: explicit time zone, one run at a time, deadlines, bounded retries, cleaned up', () => {
+    expect(cronJobProblems(objectsOf(name))).toEqual([]);
   });
 
   it('probes: liveness /health, readiness /health/deep', () => {
@@ -147,21 +170,25 @@ describe.each(variantNames())('k8s manifests: %s', (name) => {
     expect(selectorProblems(objectsOf(name))).toEqual([]);
   });
 
-  it('renders no Secret; the containers read only the known secret keys, from valerix-secrets', () => {
+  it('renders no Secret; the containers read only the known keys of the known Secrets, by secretKeyRef', () => {
     const objects = objectsOf(name);
     expect(secretProblems(objects)).toEqual([]);
-    const refs = objects
-      .filter((object) => object.kind === 'Deployment')
-      .flatMap((deployment) => deployment.spec.template.spec.containers.flatMap((container: any) => container.env ?? []))
+    expect(secretValueProblems(objects, SECRET_KEYS)).toEqual([]);
+    const refs = podTemplates(objects)
+      .flatMap(({ spec }) => spec.containers.flatMap((container: any) => container.env ?? []))
       .filter((env: any) => env.valueFrom?.secretKeyRef)
       .map((env: any) => ({ name: env.name, secret: env.valueFrom.secretKeyRef.name, key: env.valueFrom.secretKeyRef.key }));
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) {
-      expect(ref.secret).toBe('valerix-secrets');
-      expect(SECRET_KEYS).toContain(ref.key);
+      expect(Object.keys(SECRETS)).toContain(ref.secret);
+      expect(SECRETS[ref.secret]).toContain(ref.key);
       expect(ref.name).toBe(ref.key);
     }
-    expect(new Set(refs.map((ref) => ref.key))).toEqual(new Set(SECRET_KEYS));
+    // Every key of a Secret in use is read somewhere (the example lists no dead key).
+    for (const secret of new Set(refs.map((ref) => ref.secret))) {
+      expect(new Set(refs.filter((ref) => ref.secret === secret).map((ref) => ref.key)), secret).toEqual(new Set(SECRETS[secret]));
+    }
+    expect(refs.some((ref) => ref.secret === 'valerix-secrets')).toBe(true);
   });
 
   it('the Ingress: / to the dashboard, /api to the gateway, the dashboard event stream to the dashboard', () => {
@@ -173,8 +200,9 @@ describe.each(variantNames())('k8s manifests: %s', (name) => {
     expect(ingressBackend(objects, EVENTS_PATH)).toBe('web');
   });
 
-  it('the config listens on all interfaces and names no secret', () => {
-    const config = objectsOf(name).find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('valerix-config-'))!;
+  it('the config listens on all interfaces; no ConfigMap names a secret', () => {
+    const objects = objectsOf(name);
+    const config = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('valerix-config-'))!;
     expect(config.data).toMatchObject({
       GATEWAY_HOST: '0.0.0.0',
       INVENTORY_HOST: '0.0.0.0',
@@ -182,7 +210,9 @@ describe.each(variantNames())('k8s manifests: %s', (name) => {
       HOST: '0.0.0.0',
       NODE_ENV: 'production',
     });
-    for (const key of SECRET_KEYS) expect(Object.keys(config.data ?? {})).not.toContain(key);
+    for (const configMap of objects.filter((object) => object.kind === 'ConfigMap')) {
+      for (const key of SECRET_KEYS) expect(Object.keys(configMap.data ?? {}), configMap.metadata.name).not.toContain(key);
+    }
   });
 });
 
@@ -209,6 +239,56 @@ describe('k8s manifests: components', () => {
     expect(jobs).toEqual(['valerix-gateway', 'valerix-inventory', 'valerix-worker']);
   });
 
+  it("the backup CronJob (prod): daily at 00:00 UTC, one run at a time, bounded; the image's backup command; secrets by secretKeyRef", () => {
+    const objects = objectsOf('prod');
+    const cronJob = find(objects, 'CronJob', 'backup')!;
+    // The archive's key is the UTC day (backup/archive-store.ts): the schedule is read in UTC too.
+    expect(cronJob.spec).toMatchObject({
+      schedule: '5 0 * * *',
+      timeZone: 'Etc/UTC',
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 3600,
+      jobTemplate: { spec: { backoffLimit: 2, activeDeadlineSeconds: 3600 } },
+    });
+    const pod = cronJob.spec.jobTemplate.spec.template.spec;
+    expect(pod.restartPolicy).toBe('Never');
+    const [container, ...others] = pod.containers;
+    expect(others).toEqual([]);
+    // The one Valerix image, as the Deployments run it; the command is one the image's entrypoint knows.
+    expect(container.image).toBe(find(objects, 'Deployment', 'gateway')!.spec.template.spec.containers[0].image);
+    expect(container.args).toEqual(['backup']);
+    const entrypoint = fs.readFileSync(path.join(ROOT, 'deploy/image/entrypoint.sh'), 'utf8');
+    expect(entrypoint).toMatch(/^\s*backup( \|[^)]*)?\) exec node dist\/backup\.mjs "\$service" "\$@"/m);
+    expect(fs.readFileSync(path.join(ROOT, 'deploy/image/build.mjs'), 'utf8')).toContain("backup: 'backup/cli.ts'");
+    // Every secret setting by secretKeyRef from valerix-backup; the rest from the ConfigMaps.
+    const secretEnv = container.env.filter((env: any) => SECRETS['valerix-backup']!.includes(env.name));
+    expect(secretEnv.map((env: any) => env.name).sort()).toEqual([...SECRETS['valerix-backup']!].sort());
+    for (const env of secretEnv) {
+      expect(env.value, env.name).toBeUndefined();
+      expect(env.valueFrom.secretKeyRef, env.name).toMatchObject({ name: 'valerix-backup', key: env.name });
+    }
+    expect(container.env.filter((env: any) => env.valueFrom?.secretKeyRef?.optional).map((env: any) => env.name)).toEqual([
+      'RESTORE_POSTGRES_URL',
+    ]);
+    const configMaps = container.envFrom.map((source: any) => find(objects, 'ConfigMap', source.configMapRef.name)!);
+    expect(configMaps.map((configMap: K8sObject) => configMap.metadata.name.replace(/-[a-z0-9]{10}$/, ''))).toEqual([
+      'valerix-config',
+      'valerix-backup-config',
+    ]);
+    expect(configMaps[1].data).toMatchObject({
+      BACKUP_S3_BUCKET: 'valerix-prod-backups',
+      BACKUP_S3_REGION: 'us-east-1',
+      BACKUP_S3_PREFIX: 'valerix/',
+    });
+    // /tmp holds the dumps and the archive.
+    const tmp = pod.volumes.find((volume: any) => volume.name === 'tmp');
+    expect(tmp.emptyDir.sizeLimit).toBe('2Gi');
+    expect(container.resources.requests['ephemeral-storage']).toBe(tmp.emptyDir.sizeLimit);
+    // Only prod runs it; dev gets it with the component, as any overlay would.
+    expect(find(objectsOf('dev'), 'CronJob', 'backup')).toBeUndefined();
+    expect(find(objectsOf('dev + all components'), 'CronJob', 'backup')).toBeDefined();
+  });
+
   it('the Grafana dashboard ships as a ConfigMap labelled for the sidecar', () => {
     const dashboard = find(objectsOf('dev + all components'), 'ConfigMap', 'valerix-grafana-dashboard')!;
     expect(dashboard.metadata.labels?.grafana_dashboard).toBe('1');
@@ -232,14 +312,16 @@ describe('k8s manifests: components', () => {
     expect(renderPrometheusRule(RULES_DIR)).toBe(fs.readFileSync(PROMETHEUS_RULE_FILE, 'utf8'));
   });
 
-  it('example-secret.yaml has every key, placeholders only, and no kustomization includes it', () => {
-    const example = parse(fs.readFileSync(path.join(K8S, 'example-secret.yaml'), 'utf8')) as K8sObject & {
-      stringData: Record<string, string>;
-    };
-    expect(example.kind).toBe('Secret');
-    expect(example.metadata.name).toBe('valerix-secrets');
-    expect(Object.keys(example.stringData).sort()).toEqual([...SECRET_KEYS].sort());
-    for (const value of Object.values(example.stringData)) expect(value).toMatch(/CHANGE-ME/);
+  it('example-secret.yaml has every Secret with every key, placeholders only, and no kustomization includes it', () => {
+    const examples = parseAllDocuments(fs.readFileSync(path.join(K8S, 'example-secret.yaml'), 'utf8')).map(
+      (doc) => doc.toJS() as K8sObject & { stringData: Record<string, string> },
+    );
+    expect(examples.map((example) => example.metadata.name).sort()).toEqual(Object.keys(SECRETS).sort());
+    for (const example of examples) {
+      expect(example.kind).toBe('Secret');
+      expect(Object.keys(example.stringData).sort()).toEqual([...SECRETS[example.metadata.name]!].sort());
+      for (const value of Object.values(example.stringData)) expect(value).toMatch(/CHANGE-ME/);
+    }
     const kustomizations = fs
       .readdirSync(K8S, { recursive: true, encoding: 'utf8' })
       .filter((file) => path.basename(file) === 'kustomization.yaml');
@@ -302,6 +384,52 @@ describe('k8s manifest checks catch broken manifests (each check can fail)', () 
       "Service/inventory: selects no Deployment's pods",
       "PodDisruptionBudget/web: selects no Deployment's pods",
       'HorizontalPodAutoscaler/web: Deployment/web still sets spec.replicas, which an apply would reset',
+    ]);
+  });
+
+  it('a CronJob without a time zone or deadlines, allowing overlaps and endless retries; a secret as a literal', () => {
+    const objects = base();
+    const cronJob = find(objects, 'CronJob', 'backup')!;
+    delete cronJob.spec.timeZone;
+    cronJob.spec.concurrencyPolicy = 'Allow';
+    delete cronJob.spec.startingDeadlineSeconds;
+    cronJob.spec.jobTemplate.spec.backoffLimit = 100;
+    delete cronJob.spec.jobTemplate.spec.activeDeadlineSeconds;
+    delete cronJob.spec.jobTemplate.spec.ttlSecondsAfterFinished;
+    const pod = cronJob.spec.jobTemplate.spec.template.spec;
+    pod.restartPolicy = 'Always';
+    expect(cronJobProblems(objects)).toEqual([
+      'CronJob/backup: no timeZone',
+      'CronJob/backup: concurrencyPolicy is not Forbid',
+      'CronJob/backup: no startingDeadlineSeconds',
+      'CronJob/backup: backoffLimit 100, expected 0-5',
+      'CronJob/backup: no activeDeadlineSeconds',
+      'CronJob/backup: no ttlSecondsAfterFinished',
+      'CronJob/backup: restartPolicy is not Never or OnFailure',
+    ]);
+    const secret = pod.containers[0].env.find((env: any) => env.name === 'AWS_SECRET_ACCESS_KEY');
+    delete secret.valueFrom;
+    secret.value = 'a-literal-secret';
+    expect(secretValueProblems(objects, SECRET_KEYS)).toEqual([
+      'CronJob/backup container backup: AWS_SECRET_ACCESS_KEY is not from a secretKeyRef',
+    ]);
+  });
+
+  it("a CronJob's container needs no probes, but the same hardening, resources and /tmp", () => {
+    const objects = base();
+    const pod = find(objects, 'CronJob', 'backup')!.spec.jobTemplate.spec.template.spec;
+    expect(pod.containers[0].readinessProbe).toBeUndefined();
+    delete pod.containers[0].resources.requests.memory;
+    pod.containers[0].securityContext.readOnlyRootFilesystem = false;
+    delete pod.automountServiceAccountToken;
+    pod.enableServiceLinks = true;
+    pod.volumes = [];
+    expect(containerProblems(objects)).toEqual([
+      'CronJob/backup: automountServiceAccountToken is not false',
+      'CronJob/backup: enableServiceLinks is not false',
+      'CronJob/backup container backup: no requests.memory',
+      'CronJob/backup container backup: readOnlyRootFilesystem is not true',
+      'CronJob/backup container backup: no emptyDir at /tmp',
     ]);
   });
 

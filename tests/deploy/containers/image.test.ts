@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../../infra/ports';
+import { postgresUrl } from '../../../infra/postgres';
+import { startS3Server } from '../../../infra/s3';
 import {
   TEST_LABEL,
   buildValerixImage,
@@ -9,14 +15,22 @@ import {
   type BuiltImage,
   type ContainerTools,
 } from '../../support/podman';
-import { SERVICES, containerServiceEnv, freeContainerPorts, healthUrl, waitForHttp200, type ContainerPorts } from './settings';
+import {
+  SERVICES,
+  containerBackupEnv,
+  containerServiceEnv,
+  freeContainerPorts,
+  healthUrl,
+  waitForHttp200,
+  type ContainerPorts,
+} from './settings';
 
 /**
  * The Dockerfile built for real with buildah, FROM the local node base that
  * scripts/provision/container-tools.sh makes (no registry is reachable here), then each process run
  * with podman the way docker-compose.yml and k8s/ run it: read-only root filesystem, a tmpfs on
  * /tmp, every capability dropped, no new privileges, on the host's network against the suite's
- * Postgres, Redis and Temporal dev server.
+ * Postgres, Redis and Temporal dev server (and, for the backup, an S3-compatible server).
  */
 const infra = inject('infra');
 const RUN_ID = randomUUID().slice(0, 8);
@@ -27,18 +41,19 @@ let tools: ContainerTools;
 let built: BuiltImage;
 const started: string[] = [];
 
-/** `podman run` with the hardening the deployments use. */
-const hardened = [
+/** `podman run` with the hardening the deployments use; /tmp as large as the process's emptyDir. */
+const hardenedWith = (tmpSize: string) => [
   '--label',
   TEST_LABEL,
   '--read-only',
   '--tmpfs',
-  '/tmp:rw,nosuid,nodev,size=64m',
+  `/tmp:rw,nosuid,nodev,size=${tmpSize}`,
   '--cap-drop',
   'ALL',
   '--security-opt',
   'no-new-privileges',
 ];
+const hardened = hardenedWith('64m');
 const envArgs = (env: Record<string, string>) => Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
 
 beforeAll(async () => {
@@ -95,6 +110,78 @@ describe('the image (buildah build, podman run)', () => {
     expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
     expect(result.stdout).toContain('orders: up to date');
     expect(result.stdout).toContain('inventory: up to date');
+  });
+
+  it('runs `backup` as a one-shot (pg_dump of the image, upload to S3, once per UTC day) and `restore-drill` on its archive', async () => {
+    // The Postgres client tools run as user 10001 on the read-only root (backup/pg-tools.ts finds them there).
+    const clientTools = await podman(
+      tools,
+      [
+        'run',
+        '--rm',
+        ...hardened,
+        built.image,
+        'sh',
+        '-c',
+        'for tool in pg_dump pg_dumpall pg_restore; do /usr/lib/postgresql/*/bin/$tool --version || exit 1; done',
+      ],
+      { allowFailure: true },
+    );
+    expect(clientTools.code, `${clientTools.stdout}${clientTools.stderr}`).toBe(0);
+    expect(clientTools.stdout).toMatch(/^pg_restore \(PostgreSQL\) \d+/m);
+    // pg_dump refuses a server newer than itself (the Dockerfile's runtime stage says which client it installs).
+    const clientMajor = Number(/^pg_dump \(PostgreSQL\) (\d+)/m.exec(clientTools.stdout)?.[1]);
+    const admin = new pg.Client({ connectionString: postgresUrl(infra.postgres, 'superuser', 'postgres') });
+    await admin.connect();
+    const serverMajor = Math.floor(Number((await admin.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v) / 10_000);
+    await admin.end();
+    expect(serverMajor, `the image's pg_dump ${clientMajor} cannot dump the suite's Postgres ${serverMajor}`).toBeLessThanOrEqual(
+      clientMajor,
+    );
+
+    const keys = { accessKeyId: 'container-test', secretAccessKey: 'container-test-secret' };
+    const s3 = await startS3Server({
+      root: infra.root,
+      dataDir: path.join(infra.dataDir, `s3-containers-${RUN_ID}`),
+      port: await freePort(),
+      logFile: path.join(infra.dataDir, 'logs', `s3-containers-${RUN_ID}.log`),
+      ...keys,
+    });
+    const env = containerBackupEnv(infra, { endpoint: s3.endpoint, bucket: 'valerix-backups', ...keys }, RUN_ID);
+    // As the CronJob runs it: its emptyDir holds the dumps and the archive.
+    const oneShot = (args: string[]) =>
+      podman(tools, ['run', '--rm', '--network', 'host', ...hardenedWith('512m'), ...envArgs(env), built.image, ...args], {
+        allowFailure: true,
+        timeoutMs: 180_000,
+      });
+    try {
+      const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: keys });
+      await client.send(new CreateBucketCommand({ Bucket: env.BACKUP_S3_BUCKET }));
+      client.destroy();
+
+      // --now pins the UTC day, so the second run falls on the same day whenever the test runs.
+      const first = await oneShot(['backup', '--now', '2026-12-03T00:00:05Z']);
+      expect(first.code, `${first.stdout}${first.stderr}`).toBe(0);
+      expect(first.stdout).toMatch(new RegExp(`^uploaded: ${env.BACKUP_S3_PREFIX}2026-12-03\\.tar\\.gz \\([1-9]\\d* bytes\\)`, 'm'));
+      const again = await oneShot(['backup', '--now', '2026-12-03T18:00:00Z']);
+      expect(again.code, `${again.stdout}${again.stderr}`).toBe(0);
+      expect(again.stdout).toMatch(new RegExp(`^already-done: ${env.BACKUP_S3_PREFIX}2026-12-03\\.tar\\.gz`, 'm'));
+
+      const drill = await oneShot(['restore-drill']);
+      expect(drill.code, `${drill.stdout}${drill.stderr}`).toBe(0);
+      expect(drill.stdout).toContain('DRILL PASSED');
+    } finally {
+      await s3.stop();
+      const cleanup = new pg.Client({ connectionString: postgresUrl(infra.postgres, 'superuser', 'postgres') });
+      await cleanup.connect();
+      try {
+        for (const database of ['orders', 'inventory']) {
+          await cleanup.query(`DROP DATABASE IF EXISTS ${database}${env.RESTORE_DATABASE_SUFFIX} WITH (FORCE)`);
+        }
+      } finally {
+        await cleanup.end();
+      }
+    }
   });
 
   it('runs gateway, inventory, worker and web: each answers 200 on /health and /health/deep, and passes its own HEALTHCHECK', async () => {

@@ -87,6 +87,29 @@ export function containerServiceEnv(infra: TestInfra, ports: ContainerPorts, tas
   } satisfies Record<string, Record<string, string>>;
 }
 
+/**
+ * The settings of the image's `backup` and `restore-drill` (backup/config.ts) against the suite's
+ * Postgres, whose orders and inventory it dumps, and an S3-compatible server (versitygw), under a
+ * key prefix of the test's own. The drill restores into databases with the test's own suffix.
+ */
+export function containerBackupEnv(
+  infra: TestInfra,
+  s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string },
+  runId: string,
+) {
+  return {
+    BACKUP_POSTGRES_URL: postgresUrl(infra.postgres, 'superuser', 'postgres'),
+    BACKUP_RECORD_DATABASE_URL: infra.ordersDatabaseUrl,
+    BACKUP_S3_ENDPOINT: s3.endpoint,
+    BACKUP_S3_BUCKET: s3.bucket,
+    BACKUP_S3_PREFIX: `containers-${runId}/`,
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    RESTORE_DATABASE_SUFFIX: `_drill_${runId}`,
+    LOG_LEVEL: 'warn',
+  };
+}
+
 export const SERVICES = ['inventory', 'worker', 'gateway', 'web'] as const;
 export type ContainerService = (typeof SERVICES)[number];
 

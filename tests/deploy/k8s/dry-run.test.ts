@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { K8sObject } from '../../support/k8s-manifests';
+import { type K8sObject, podTemplates } from '../../support/k8s-manifests';
 import { assertKubeTools, type CommandResult, type KubeApiserver, startKubeApiserver } from '../../support/kube-apiserver';
 import { K8S, type RenderedVariant, renderVariants, variantNames } from '../../support/k8s-render';
 
@@ -47,20 +47,21 @@ const dryRunAccepted = (stdout: string) =>
     .map((line) => /^(\S+) (?:created|configured|unchanged) \(server dry run\)$/.exec(line)?.[1])
     .filter((name): name is string => name !== undefined);
 
-/** Each Deployment's pod template as the Pod its ReplicaSet would create (what Pod Security enforces on). */
+/**
+ * Each workload's pod template (Deployments, and CronJobs through their Job) as the Pod its
+ * controller would create: what Pod Security enforces on. The controllers do not run here.
+ */
 const podsOf = (objects: K8sObject[]) =>
-  objects
-    .filter((object) => object.kind === 'Deployment')
-    .map((deployment) => ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: `${deployment.metadata.name}-pod`,
-        namespace: deployment.metadata.namespace,
-        labels: deployment.spec.template.metadata.labels,
-      },
-      spec: deployment.spec.template.spec,
-    }));
+  podTemplates(objects).map(({ owner, metadata, spec }) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${owner.metadata.name}-pod`,
+      namespace: owner.metadata.namespace,
+      labels: metadata.labels,
+    },
+    spec,
+  }));
 
 /** kubeconform -strict finds the object valid against the Kubernetes 1.37 schema (as in the unit test). */
 function expectSchemaValid(object: unknown) {
@@ -198,6 +199,15 @@ describe('k8s manifests: the server-side dry run catches what kubeconform misses
     const result = dryRunApply(JSON.stringify(pdb));
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/minAvailable and maxUnavailable cannot be both set/);
+  });
+
+  it('a CronJob whose schedule is not a five-field cron expression', () => {
+    const cronJob = clone(find(prod(), 'CronJob', 'backup'));
+    cronJob.spec.schedule = '0 0 * *';
+    expectSchemaValid(cronJob);
+    const result = dryRunApply(JSON.stringify(cronJob));
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/spec\.schedule: Invalid value: "0 0 \* \*": expected exactly 5 fields/);
   });
 
   it('a label value over 63 characters', () => {
