@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { runArrivals } from './arrivals';
 import { distribution } from './stats';
@@ -16,6 +17,8 @@ export interface OrderLoadRun {
   /** Share of orders with 2-4 lines; the rest are the seed's single-item body. */
   multiShare: number;
   replayCount?: number;
+  /** Called with each answer as it comes: progress lines of long runs. */
+  onAnswer?: (answer: { ok: boolean; latencyMs: number }) => void;
 }
 
 export interface OrderLoadResult {
@@ -59,7 +62,7 @@ function orderBody(n: number, items: readonly string[], multiShare: number): unk
 
 function post(agent: http.Agent, url: URL, apiKey: string, body: string, key: string): Promise<{ status: number; replayed: boolean }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(
+    const request = (url.protocol === 'https:' ? https : http).request(
       url,
       {
         method: 'POST',
@@ -87,11 +90,12 @@ function post(agent: http.Agent, url: URL, apiKey: string, body: string, key: st
 
 /**
  * POST /api/orders at a constant arrival rate (open model) with a fresh Idempotency-Key per
- * order, or replays of earlier keys. Runs in the bench's own process instead of k6, whose AGPL this project does not allow.
+ * order, or replays of earlier keys (http or https). The bench and `npm run load` run it in their own process.
  */
 export async function runOrderLoad(run: OrderLoadRun, signal?: AbortSignal): Promise<OrderLoadResult> {
   const url = new URL('/api/orders', run.baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(100, run.rate * 2) });
+  const agentOptions = { keepAlive: true, maxSockets: Math.max(100, run.rate * 2) };
+  const agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const latencies: number[] = [];
   let failed = 0;
   let replayMismatch = 0;
@@ -109,14 +113,18 @@ export async function runOrderLoad(run: OrderLoadRun, signal?: AbortSignal): Pro
             JSON.stringify(orderBody(n, run.items, run.multiShare)),
             `${run.keyPrefix}${n}`,
           );
-          if (answer.status !== 201 && answer.status !== 202) {
+          const latencyMs = performance.now() - sentAt;
+          const ok = answer.status === 201 || answer.status === 202;
+          run.onAnswer?.({ ok, latencyMs });
+          if (!ok) {
             failed += 1;
             return;
           }
-          latencies.push(performance.now() - sentAt);
+          latencies.push(latencyMs);
           if (answer.replayed !== (run.mode === 'replay')) replayMismatch += 1;
         } catch {
           failed += 1;
+          run.onAnswer?.({ ok: false, latencyMs: performance.now() - sentAt });
         }
       },
     );

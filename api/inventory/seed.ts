@@ -1,7 +1,7 @@
 import type { InventoryStore } from './store';
 
 /** The demo catalogue `npm start` seeds; existing items keep their stock. */
-const DEMO_ITEMS = [
+export const DEMO_ITEMS = [
   { itemId: 'ps5', name: 'PlayStation 5', stock: 500 },
   { itemId: 'xbox', name: 'Xbox Series X', stock: 500 },
   { itemId: 'switch', name: 'Nintendo Switch 2', stock: 300 },
