@@ -13,6 +13,7 @@ import { temporalCliPath } from '../infra/temporal';
 import { TEMPORAL_SERVICES } from '../infra/temporal-server';
 import { calibrationMs } from './calibrate';
 import { createCeilingDriver, type CeilingDriver } from './ceiling/driver';
+import { CEILING_VARIANTS, type CeilingVariant } from './ceiling/variants';
 import { cpuBetween, cpuSnapshot, type SubPart } from './cpu';
 import { runOrderLoad, type OrderLoadResult, type OrderLoadRun } from './order-load';
 import { MemorySampler } from './memory';
@@ -226,6 +227,7 @@ function ordersDriver(
 
 function ceilingDriver(
   driver: CeilingDriver,
+  variant: CeilingVariant,
   idPrefix: string,
   rate: number,
   durationS: number,
@@ -234,10 +236,10 @@ function ceilingDriver(
   let span = { first: 0, last: 0 };
   let started = 0;
   return {
-    label: 'ceiling',
+    label: `ceiling ${variant}`,
     sampleEveryMs: 1000,
     async send(signal) {
-      const run = await driver.run(rate, durationS, idPrefix, signal);
+      const run = await driver.run(variant, rate, durationS, idPrefix, signal);
       span = { first: run.firstStart, last: run.lastStart };
       started = run.started;
       onRun(run);
@@ -378,13 +380,30 @@ async function runMode(temporalMode: TemporalMode): Promise<BenchResult> {
       };
     }
     if (options.phases.has('ceiling')) {
-      const driver = await createCeilingDriver(stack.infra.temporal.clientSettings, stack.ceilingCompletionsUrl);
-      let startLatency;
+      const driver = await createCeilingDriver(stack.infra.temporal.clientSettings, stack.ceilingWorkerUrl);
       try {
-        const ceiling = await search('ceiling', options.ceiling, parts, (name, rate, durationS) =>
-          ceilingDriver(driver, `${runTag}${name}-`, rate, durationS, (run) => (startLatency = run.startLatency)),
-        );
-        result.ceiling = { ...ceiling, startLatency };
+        result.ceilingVariants = {};
+        for (const variant of options.ceilingVariants) {
+          let startLatency;
+          let eagerlyStarted = 0;
+          const found = await search(
+            variant === 'remote' ? 'ceiling' : `ceiling-${variant}`,
+            options.ceiling,
+            parts,
+            (name, rate, durationS) =>
+              ceilingDriver(driver, variant, `${runTag}${name}-`, rate, durationS, (run) => {
+                startLatency = run.startLatency;
+                eagerlyStarted = run.eagerlyStarted / Math.max(1, run.started);
+              }),
+          );
+          result.ceilingVariants[variant] = {
+            ...found,
+            startLatency,
+            eagerShare: CEILING_VARIANTS[variant].eager ? eagerlyStarted : undefined,
+          };
+        }
+        // The saga is compared with one remote activity: today's ceiling, the figure of earlier runs.
+        result.ceiling = result.ceilingVariants.remote;
       } finally {
         await driver.close();
       }

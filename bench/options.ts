@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { TemporalMode } from '../infra/stack';
 import type { RateSearch } from './stats';
+import { CEILING_VARIANT_NAMES, type CeilingVariant } from './ceiling/variants';
 
 export const HELP = `Usage: npm run bench -- [options]
 
@@ -11,8 +12,10 @@ table here and JSON in .artifacts/bench/<timestamp>-<dev|server>.json.
 
 Phases: warm-up; latency at --latency-rate (accept and end-to-end); duplicate-key replay;
 saga throughput search (rate steps until the backlog grows) and a sustained run at the best
-rate; the same for a no-op workflow (the ceiling). Full run ~10 min, --quick ~1-2 min
-(longer when the stack is overloaded: every step waits for its backlog to drain).
+rate; the same for each variant of a no-op workflow (the ceiling: one remote activity, one
+local activity, one local activity with eager start, one remote activity plus a search
+attribute upsert). Full run ~20 min, --quick ~3 min (longer when the stack is overloaded:
+every step waits for its backlog to drain).
 
 Options:
   --quick                 short phases (indicative numbers only)
@@ -26,6 +29,8 @@ Options:
   --latency-rate N        orders/s of the latency and replay phases (default 50)
   --saga-start N          first rate of the saga search (default 50)
   --ceiling-start N       first rate of the ceiling search (default 50)
+  --ceiling-variants LIST ceiling variants to run, comma separated (default all:
+                          ${CEILING_VARIANT_NAMES.join(',')})
   --multi-share F         share of multi-line orders, 0..1 (default 0.3)
   --label TEXT            free text stored with the result (e.g. the tuning tried)
   --out DIR               where the JSON goes (default .artifacts/bench)
@@ -72,6 +77,7 @@ export interface BenchOptions {
   multiShare: number;
   saga: RateSearch;
   ceiling: RateSearch;
+  ceilingVariants: CeilingVariant[];
   durations: Durations;
   label?: string;
   outDir: string;
@@ -115,6 +121,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
       'latency-rate': { type: 'string' },
       'saga-start': { type: 'string' },
       'ceiling-start': { type: 'string' },
+      'ceiling-variants': { type: 'string' },
       'multi-share': { type: 'string' },
       label: { type: 'string' },
       out: { type: 'string' },
@@ -133,6 +140,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
   for (const name of (values.only ?? PHASES.join(',')).split(',').map((s) => s.trim())) {
     if (!PHASES.includes(name as Phase)) throw new Error(`--only: unknown phase '${name}' (latency, throughput, ceiling)`);
     phases.add(name as Phase);
+  }
+  const ceilingVariants = (values['ceiling-variants'] ?? CEILING_VARIANT_NAMES.join(',')).split(',').map((name) => name.trim());
+  for (const name of ceilingVariants) {
+    if (!CEILING_VARIANT_NAMES.includes(name as CeilingVariant))
+      throw new Error(`--ceiling-variants: unknown variant '${name}' (${CEILING_VARIANT_NAMES.join(', ')})`);
   }
   const multiShare = Number(values['multi-share'] ?? 0.3);
   if (!(multiShare >= 0 && multiShare <= 1)) throw new Error(`--multi-share must be between 0 and 1`);
@@ -171,6 +183,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     multiShare,
     saga: search(positive('saga-start', values['saga-start'], 50)),
     ceiling: search(positive('ceiling-start', values['ceiling-start'], 50)),
+    ceilingVariants: ceilingVariants as CeilingVariant[],
     durations: quick ? QUICK : FULL,
     label: values.label,
     outDir: values.out ?? '.artifacts/bench',

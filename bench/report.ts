@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TemporalMode } from '../infra/stack';
+import { CEILING_VARIANTS, type CeilingVariant } from './ceiling/variants';
 import type { CpuUse } from './cpu';
 import type { MemoryReport } from './memory';
 import type { Distribution, Sample } from './stats';
@@ -34,6 +35,12 @@ export interface SearchResult {
   failedHolds: StepResult[];
   bestRate: number;
   sustained?: StepResult;
+}
+
+export interface CeilingResult extends SearchResult {
+  startLatency?: Distribution;
+  /** Of an eager variant's starts, the share the server actually started eagerly. */
+  eagerShare?: number;
 }
 
 export interface SagaResult extends SearchResult {
@@ -84,7 +91,10 @@ export interface BenchResult {
   startupS: Record<string, number>;
   latency?: LatencyResult;
   saga?: SagaResult;
-  ceiling?: SearchResult & { startLatency?: Distribution };
+  /** The ceiling's remote variant (one remote activity), the figure the saga is compared with. */
+  ceiling?: CeilingResult;
+  /** Every ceiling variant measured (bench/ceiling/variants.ts), in the order run. */
+  ceilingVariants?: Partial<Record<CeilingVariant, CeilingResult>>;
   sagaToCeiling?: number;
   memory: MemoryReport;
   restarts: Record<string, number>;
@@ -206,6 +216,36 @@ function throughputRows(label: string, search: SearchResult, unit: string): stri
   ];
 }
 
+/** One line per ceiling variant: what it sustained and what one workflow cost Temporal and the worker. */
+function ceilingVariantRows(variants: NonNullable<BenchResult['ceilingVariants']>): string[] {
+  const header = `  ${pad('variant', 48)}${['wf/s', 'temporal', '+pg', 'worker', 'start p50', 'p99'].map((h) => padL(h, 10)).join('')}`;
+  const rows = Object.entries(variants).map(([name, found]) => {
+    const held = found.sustained;
+    const what = `${name}: ${CEILING_VARIANTS[name as CeilingVariant].what}`;
+    if (!held) return `  ${pad(what, 48)}not measured`;
+    const temporal = temporalCpuPerCompletion(held);
+    const worker = held.completedRate > 0 ? cpuPerCompletion(held)[CEILING_WORKER] : undefined;
+    const eager = found.eagerShare === undefined ? '' : `  (${(found.eagerShare * 100).toFixed(0)}% started eagerly)`;
+    const flat = held.sustained ? '' : '  NOT sustained';
+    return `  ${pad(what, 48)}${[
+      held.completedRate.toFixed(1),
+      ms(temporal?.server),
+      ms(temporal?.withPostgres),
+      ms(worker),
+      ms(found.startLatency?.p50),
+      ms(found.startLatency?.p99),
+    ]
+      .map((cell) => padL(cell, 10))
+      .join('')}${eager}${flat}`;
+  });
+  return [
+    'Ceiling variants (sustained wf/s; CPU ms per workflow: Temporal, Temporal + its Postgres, the ceiling worker)',
+    header,
+    ...rows,
+    '',
+  ];
+}
+
 export function renderTable(result: BenchResult): string {
   const lines: string[] = [];
   const m = result.machine;
@@ -223,6 +263,7 @@ export function renderTable(result: BenchResult): string {
     if (result.sagaToCeiling !== undefined) lines.push(`  ${pad('ratio saga / ceiling', 40)}${padL(result.sagaToCeiling.toFixed(2), 8)}`);
     lines.push('');
   }
+  if (result.ceilingVariants && Object.keys(result.ceilingVariants).length > 1) lines.push(...ceilingVariantRows(result.ceilingVariants));
   const l = result.latency;
   if (l || result.saga || result.ceiling?.startLatency) {
     lines.push(`${pad('Latency (ms)', LABEL + 2)}${['p50', 'p95', 'p99', 'max', 'n'].map((h) => padL(h, 8)).join('')}`);

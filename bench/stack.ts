@@ -41,8 +41,8 @@ export interface BenchStack {
   infra: Infrastructure;
   services: SupervisedService[];
   ceilingWorker: ManagedProcess;
-  /** The ceiling worker's count of no-op activities run. */
-  ceilingCompletionsUrl: string;
+  /** The ceiling worker's HTTP side: its count of no-op activities run, and the eager starter. */
+  ceilingWorkerUrl: string;
   gatewayUrl: string;
   /** The load generator's gateway API key (a client of its own). */
   apiKey: string;
@@ -215,7 +215,7 @@ export async function startBenchStack(
       infra,
       services,
       ceilingWorker,
-      ceilingCompletionsUrl: `http://127.0.0.1:${ceilingPort}/completions`,
+      ceilingWorkerUrl: `http://127.0.0.1:${ceilingPort}`,
       gatewayUrl: `http://127.0.0.1:${servicePorts.gateway}`,
       apiKey,
       startup,
