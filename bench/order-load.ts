@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { runArrivals } from './arrivals';
+import { runArrivals } from '../shared/arrivals';
+import { sampleOrderBody } from '../shared/order-mix';
 import { distribution } from './stats';
 
 export interface OrderLoadRun {
@@ -30,34 +31,6 @@ export interface OrderLoadResult {
   replayMismatch: number;
   /** POST round trip of the 201/202 answers, ms. */
   latency: { p50: number; p95: number; p99: number; max: number };
-}
-
-/** mulberry32: order n always gets the same body, so a replay sends what was accepted. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function orderBody(n: number, items: readonly string[], multiShare: number): unknown {
-  const next = random(n * 2654435761);
-  const pick = (taken: string[]) => {
-    for (;;) {
-      const item = items[Math.floor(next() * items.length)]!;
-      if (!taken.includes(item)) return item;
-    }
-  };
-  const quantity = () => 1 + Math.floor(next() * 3);
-  if (next() >= multiShare) return { item_id: pick([]), quantity: quantity() };
-  const count = Math.min(2 + Math.floor(next() * 3), items.length);
-  const lines: { item_id: string; quantity: number }[] = [];
-  for (let i = 0; i < count; i += 1) lines.push({ item_id: pick(lines.map((line) => line.item_id)), quantity: quantity() });
-  return { lines };
 }
 
 function post(agent: http.Agent, url: URL, apiKey: string, body: string, key: string): Promise<{ status: number; replayed: boolean }> {
@@ -110,7 +83,7 @@ export async function runOrderLoad(run: OrderLoadRun, signal?: AbortSignal): Pro
             agent,
             url,
             run.apiKey,
-            JSON.stringify(orderBody(n, run.items, run.multiShare)),
+            JSON.stringify(sampleOrderBody(n, run.items, run.multiShare)),
             `${run.keyPrefix}${n}`,
           );
           const latencyMs = performance.now() - sentAt;

@@ -13,7 +13,11 @@ import { registerOpenApi } from '../http/openapi';
 import { createBackupRuns } from '../../shared/backup-runs';
 import { createOrderRecords } from '../../shared/order-records';
 import { registerProblemHandling } from '../http/problem';
+import { LOAD_GENERATOR_CALLER } from './clients/keys';
 import { orderProblem } from './orders/errors';
+import { createLoadGenerator, loadProblem } from './operator/load-generator';
+import { registerOperatorRoutes } from './operator/routes';
+import { createAcceptWindow } from './operator/stats';
 import { addressKey, registerRateLimit } from '../http/rate-limit';
 import { httpServerOptions } from '../http/server-options';
 import { registerStrictValidation } from '../http/validation';
@@ -46,7 +50,7 @@ export interface GatewayDeps {
 
 export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify(httpServerOptions('gateway', deps.logLevel)).withTypeProvider<TypeBoxTypeProvider>();
-  registerProblemHandling(app, orderProblem);
+  registerProblemHandling(app, (err) => orderProblem(err) ?? loadProblem(err));
   registerStrictValidation(app);
   const authenticate = createAuthenticator({ clients: createClientStore(deps.db), adminToken: deps.adminToken });
   // Before the rate limit's route hooks, so that budgets are per client. Health, metrics and docs stay open.
@@ -90,6 +94,29 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
 
   const orders = createOrderService({ temporal: deps.temporal, db: deps.db, policy: deps.policy, taskQueue: deps.taskQueue, log: app.log });
   registerOrderRoutes(app, orders);
+  const accepts = createAcceptWindow();
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'POST' && request.routeOptions.url === '/api/orders' && (reply.statusCode === 201 || reply.statusCode === 202))
+      accepts.record(reply.elapsedTime);
+  });
+  const load = createLoadGenerator({
+    // The same path as POST /api/orders, minus HTTP; its accept time counts in the charts too.
+    async place(key, lines) {
+      const began = performance.now();
+      await orders.placeOrder(LOAD_GENERATOR_CALLER, key, lines, 0);
+      accepts.record(performance.now() - began);
+    },
+    async listItems() {
+      const response = await fetch(new URL('/api/inventory', deps.inventoryUrl), { signal: AbortSignal.timeout(5000) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return ((await response.json()) as { items: { item_id: string }[] }).items.map((item) => item.item_id);
+    },
+    log: app.log,
+  });
+  registerOperatorRoutes(app, { records: createOrderRecords(deps.db), accepts, load });
+  app.addHook('onClose', async () => {
+    await load.stop();
+  });
   const feed = createOrderEventFeed(deps.redisSubscriber, deps.redis, app.log);
   registerOrderEventRoutes(app, feed);
   app.addHook('onReady', async () => feed.start());

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { temporalConnectOptions, type TemporalConnectionSettings } from '../../shared/temporal-connection';
-import { runArrivals } from '../arrivals';
+import { runArrivals } from '../../shared/arrivals';
 import { distribution, type Distribution } from '../stats';
 import { CEILING_VARIANTS, type CeilingVariant } from './variants';
 import { CEILING_TASK_QUEUE } from './workflows';

@@ -14,7 +14,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { temporalConnectOptions } from '../../shared/temporal-connection';
 import { loadWorkerConfig } from '../../workers/config';
-import { runArrivals } from '../arrivals';
+import { runArrivals } from '../../shared/arrivals';
 import { createCeilingActivities } from './activities';
 import { ceilingStarter } from './driver';
 import { CEILING_VARIANTS, type CeilingVariant } from './variants';

@@ -21,6 +21,7 @@ export const PROBLEM_TYPES = {
   unsupportedMediaType: `${BASE}/unsupported-media-type`,
   requestTimeout: `${BASE}/request-timeout`,
   rateLimited: `${BASE}/rate-limited`,
+  loadAlreadyRunning: `${BASE}/load-already-running`,
   dependencyUnavailable: `${BASE}/dependency-unavailable`,
   internal: `${BASE}/internal-error`,
 } as const;

@@ -39,6 +39,27 @@ export function createOrderRecords(db: OrdersDb) {
       });
     },
 
+    /**
+     * Orders created or settled since `since` (the operator's charts): status, times, and their
+     * lines' reservation attempts beyond the first and lines whose last inventory call failed.
+     */
+    activitySince(since: Date): Promise<OrderActivity[]> {
+      return db.$queryRaw<OrderActivity[]>`
+        SELECT o.status, o.created_at AS "createdAt",
+          CASE WHEN o.status = ANY(${[...TERMINAL_STATUSES]}) THEN o.updated_at END AS "settledAt",
+          COALESCE(sum(GREATEST(l.attempts - 1, 0)), 0)::int AS retries, count(l.last_error)::int AS failures
+        FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
+        WHERE o.created_at >= ${since} OR o.updated_at >= ${since}
+        GROUP BY o.id`;
+    },
+
+    /** Orders accepted and not yet terminal. */
+    async countOpen(): Promise<number> {
+      const [row] = await db.$queryRaw<{ open: bigint }[]>`
+        SELECT count(*) AS open FROM orders WHERE NOT (status = ANY(${[...TERMINAL_STATUSES]}))`;
+      return Number(row?.open ?? 0);
+    },
+
     /** Orders in a non-terminal status not updated for `afterMs`: wedged sagas (the CONFIRMED in their return window are terminal). */
     async countStuck(afterMs: number): Promise<number> {
       const [row] = await db.$queryRaw<{ stuck: bigint }[]>`
@@ -47,6 +68,15 @@ export function createOrderRecords(db: OrdersDb) {
       return Number(row?.stuck ?? 0);
     },
   };
+}
+
+export interface OrderActivity {
+  status: OrderStatus;
+  createdAt: Date;
+  /** Its last transition, when that made it terminal (CONFIRMED keeps no completed_at while returnable). */
+  settledAt: Date | null;
+  retries: number;
+  failures: number;
 }
 
 export type OrderRecords = ReturnType<typeof createOrderRecords>;

@@ -12,6 +12,9 @@ export interface Caller {
 /** The deployment's ADMIN_TOKEN authenticates as this caller (the dashboard uses it). */
 export const ADMIN_TOKEN_CALLER: Caller = { id: 'admin', role: 'admin' };
 
+/** The operator view's load generator places its orders as this client (no key: it runs inside the gateway). */
+export const LOAD_GENERATOR_CALLER: Caller = { id: 'load-generator', role: 'client' };
+
 const KEY_PREFIX = 'vxk_';
 
 /** 256 random bits: too many to guess, so a fast hash is enough to store them (see README, Security). */
