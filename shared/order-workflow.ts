@@ -42,3 +42,15 @@ export const requestCancel = defineUpdate<OrderState, [CancelRequest]>('requestC
 export const awaitCancel = defineUpdate<CancelOutcome, [number]>('awaitCancel');
 /** Waits up to `timeoutMs` for a terminal status and returns the state either way. */
 export const awaitOutcome = defineUpdate<OrderState, [number]>('awaitOutcome');
+
+/**
+ * What the Temporal Web UI shows of an order (single-line Temporal markdown): the workflow's
+ * summary the gateway sets at start, and each activity's. Item ids hold no markdown characters
+ * (ITEM_ID_PATTERN).
+ */
+export const orderSummary = (lines: readonly { itemId: string; quantity: number }[]) =>
+  `${lines.length} line${lines.length === 1 ? '' : 's'}: ${lines.map((line) => `${line.itemId} × ${line.quantity}`).join(', ')}`;
+export const reserveSummary = (line: { itemId: string; quantity: number }) => `reserve ${line.itemId} × ${line.quantity}`;
+export const releaseSummary = (line: { lineNo: number; itemId: string; quantity: number }) =>
+  `release line ${line.lineNo} (${line.itemId} × ${line.quantity})`;
+export const recordSummary = (status: string) => `record ${status}`;

@@ -8,6 +8,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -33,7 +34,10 @@ import {
   cancelOrder,
   getOrderState,
   orderStatusSearchAttribute,
+  recordSummary,
+  releaseSummary,
   requestCancel,
+  reserveSummary,
 } from '../shared/order-workflow';
 
 type OrderActivities = ReturnType<typeof createOrderActivities>;
@@ -165,8 +169,11 @@ async function orderSaga(input: OrderInput, version: SagaVersion): Promise<Order
     if (indexedStatus !== status) upsertSearchAttributes([{ key: orderStatusSearchAttribute, value: status }]);
     indexedStatus = status;
     // A cancel arriving mid-write must not interrupt recording what already happened.
-    await CancellationScope.nonCancellable(() => recordTransition(snapshot(state)));
+    await CancellationScope.nonCancellable(() =>
+      recordTransition.executeWithOptions({ summary: recordSummary(status) }, [snapshot(state)]),
+    );
     recordedStatus = status;
+    setCurrentDetails(`**${status}** since ${state.updatedAt} (${step})`);
   };
   const cancellable = () => cancelRefusal(state, returnWindowOpen) === undefined;
   const cancel = (request: CancelRequest) => {
@@ -205,7 +212,7 @@ async function orderSaga(input: OrderInput, version: SagaVersion): Promise<Order
   const releaseInReverse = async () => {
     const toRelease = state.lines.filter((line) => line.status === 'RESERVING' || line.status === 'RESERVED').reverse();
     for (const line of toRelease) {
-      await releaseLine({ reservationId: line.reservationId, itemId: line.itemId });
+      await releaseLine.executeWithOptions({ summary: releaseSummary(line) }, [{ reservationId: line.reservationId, itemId: line.itemId }]);
       line.status = 'RELEASED';
       note('line released', { lineNo: line.lineNo });
     }
@@ -235,7 +242,9 @@ async function orderSaga(input: OrderInput, version: SagaVersion): Promise<Order
           // so compensation must release it either way (release is idempotent).
           line.status = 'RESERVING';
           try {
-            const result = await reserveLine({ reservationId: line.reservationId, itemId: line.itemId, quantity: line.quantity });
+            const result = await reserveLine.executeWithOptions({ summary: reserveSummary(line) }, [
+              { reservationId: line.reservationId, itemId: line.itemId, quantity: line.quantity },
+            ]);
             line.attempts = result.attempt;
             line.status = 'RESERVED';
             note('line reserved', { lineNo: line.lineNo, detail: result.replayed ? 'already reserved (retry)' : undefined });

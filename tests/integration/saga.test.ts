@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_FAULTS } from '../../api/inventory/faults';
 import { recordHistory } from '../support/histories';
@@ -40,6 +41,29 @@ describe('order saga against real Temporal, Postgres, Redis and the inventory se
     expect(row?.status).toBe('CONFIRMED');
     expect(row?.lines).toHaveLength(2);
     await recordHistory(s.temporal, response.body.id, 'happy-path');
+  });
+
+  it('reads well in the Temporal Web UI: the order summary and details, each activity summary, the current status', async () => {
+    const a = await createTestItem(s.inventoryStore, 10);
+    const b = await createTestItem(s.inventoryStore, 10);
+    const lines = [
+      { item_id: a, quantity: 2 },
+      { item_id: b, quantity: 1 },
+    ];
+    const response = await postOrder(s, { lines }, { key: randomUUID(), wait: 10 });
+    expect(response.body.status).toBe('CONFIRMED');
+    const handle = s.temporal.workflow.getHandle(response.body.id);
+    const description = await handle.describe();
+    expect(await description.staticSummary()).toBe(`2 lines: ${a} × 2, ${b} × 1`);
+    expect(await description.staticDetails()).toContain(`1. ${a} × 2\n2. ${b} × 1`);
+    const history = await handle.fetchHistory();
+    const converter = defaultPayloadConverter;
+    const activitySummaries = (history.events ?? [])
+      .filter((event) => event.activityTaskScheduledEventAttributes)
+      .map((event) => converter.fromPayload(event.userMetadata!.summary!));
+    expect(activitySummaries).toEqual([`reserve ${a} × 2`, `reserve ${b} × 1`]);
+    const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toMatch(/^\*\*CONFIRMED\*\* since \S+ \(confirmed\)$/);
   });
 
   it('releases line 1 in reverse when line 2 of 3 is out of stock, then fails', async () => {

@@ -16,6 +16,7 @@ import {
   cancelOrder,
   getOrderState,
   orderStatusSearchAttribute,
+  orderSummary,
 } from '../../../shared/order-workflow';
 import type { orderWorkflowV2 } from '../../../workflows';
 import type { Caller } from '../clients/keys';
@@ -73,6 +74,9 @@ export function createOrderService({ temporal, db, policy, taskQueue, log }: Ord
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [{ key: orderStatusSearchAttribute, value: 'PENDING' }],
+        // What the Temporal Web UI lists instead of a bare workflow type.
+        staticSummary: orderSummary(lines),
+        staticDetails: `Order \`${orderId}\` of client \`${clientId}\`\n\n${lines.map((line, index) => `${index + 1}. ${line.itemId} × ${line.quantity}`).join('\n')}`,
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
