@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { checkStoredInvariants, type InvariantResult } from '../chaos/invariants';
+import { checkStoredInvariants, type InvariantResult } from '../shared/stored-invariants';
 import { createBackupRuns } from '../shared/backup-runs';
 import { createLogger } from '../shared/logger';
 import { createOrdersDb } from '../shared/orders-db';

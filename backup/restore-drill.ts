@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { checkStoredInvariants, type InvariantResult } from '../chaos/invariants';
+import { checkStoredInvariants, type InvariantResult } from '../shared/stored-invariants';
 import { ArchiveInvalid, type Manifest, readArchive, sha256File } from './archive';
 import type { ArchiveStore } from './archive-store';
 import type { PgTools } from './pg-tools';
