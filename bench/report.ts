@@ -218,16 +218,16 @@ function throughputRows(label: string, search: SearchResult, unit: string): stri
 
 /** One line per ceiling variant: what it sustained and what one workflow cost Temporal and the worker. */
 function ceilingVariantRows(variants: NonNullable<BenchResult['ceilingVariants']>): string[] {
-  const header = `  ${pad('variant', 48)}${['wf/s', 'temporal', '+pg', 'worker', 'start p50', 'p99'].map((h) => padL(h, 10)).join('')}`;
+  const header = `  ${pad('variant', 62)}${['wf/s', 'temporal', '+pg', 'worker', 'start p50', 'p99'].map((h) => padL(h, 10)).join('')}`;
   const rows = Object.entries(variants).map(([name, found]) => {
     const held = found.sustained;
     const what = `${name}: ${CEILING_VARIANTS[name as CeilingVariant].what}`;
-    if (!held) return `  ${pad(what, 48)}not measured`;
+    if (!held) return `  ${pad(what, 62)}not measured`;
     const temporal = temporalCpuPerCompletion(held);
     const worker = held.completedRate > 0 ? cpuPerCompletion(held)[CEILING_WORKER] : undefined;
     const eager = found.eagerShare === undefined ? '' : `  (${(found.eagerShare * 100).toFixed(0)}% started eagerly)`;
     const flat = held.sustained ? '' : '  NOT sustained';
-    return `  ${pad(what, 48)}${[
+    return `  ${pad(what, 62)}${[
       held.completedRate.toFixed(1),
       ms(temporal?.server),
       ms(temporal?.withPostgres),
