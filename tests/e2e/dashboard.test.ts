@@ -40,7 +40,13 @@ let context: BrowserContext;
 let asAdmin: GatewayTarget;
 
 beforeAll(async () => {
-  s = await startTestServices({ chaos: true });
+  // The production defaults for inventory calls (api/gateway/config.ts, workers/config.ts): the seed's
+  // 5 s chaos latency slows orders down instead of failing them, which the demo's latency chart shows.
+  s = await startTestServices({
+    chaos: true,
+    policy: { inventoryCallTimeoutMs: 10_000, inventoryDeadlineMs: 60_000 },
+    inventoryRequestTimeoutMs: 8_000,
+  });
   worker = await startWorkerHealth();
   asAdmin = { gatewayUrl: s.gatewayUrl, clientKey: TEST_ADMIN_TOKEN };
   env = {
@@ -61,6 +67,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await chaos('DELETE').catch(() => undefined);
+  // A failed demo test may leave its load running.
+  if (s) await fetch(`${s.gatewayUrl}/api/admin/load`, { method: 'DELETE', headers: bearer(TEST_ADMIN_TOKEN) }).catch(() => undefined);
   await browser?.close();
   await web?.stop();
   await worker?.close();
@@ -119,7 +127,7 @@ describe('dashboard in a real browser against the real services', () => {
     await visitor.close();
 
     // Without a session the event stream and data requests are refused outright.
-    for (const path of ['/api/events', '/orders.data']) {
+    for (const path of ['/api/events', '/orders.data', '/demo/stats']) {
       const response = await fetch(`${web.url}${path}`);
       expect(response.status, path).toBe(401);
       expect(response.headers.get('content-type'), path).toBe('application/problem+json');
@@ -349,6 +357,99 @@ describe('dashboard in a real browser against the real services', () => {
     await noJs.close();
   });
 
+  it('runs the demo from one page: a load, chaos latency and live charts, without a reload', async () => {
+    // The load generator orders from every listed item: this one has stock for the whole run.
+    await createTestItem(s.inventoryStore, 5_000, 'demo');
+    const page = await context.newPage();
+    // A CSP refusal (an inline style, a blocked stylesheet) shows in the console as an error; a script error as a page error.
+    const consoleErrors: string[] = [];
+    const pageErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${web.url}/demo`);
+    await page.getByRole('heading', { name: 'Demo', level: 1 }).waitFor();
+    // The charts exist once the page is hydrated: uPlot draws in the browser only.
+    await page.waitForSelector('[data-chart="throughput"] canvas');
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    const chartNumber = (name: string, attribute: string) =>
+      page.locator(`[data-chart="${name}"]`).evaluate((chart, attr) => Number(chart.getAttribute(attr) || 'NaN'), attribute);
+    const waitForChart = (name: string, attribute: string, above: number, timeout: number) =>
+      page.waitForFunction(
+        ([name, attribute, above]) =>
+          Number(document.querySelector(`[data-chart="${name}"]`)?.getAttribute(attribute as string) || 'NaN') > (above as number),
+        [name, attribute, above] as const,
+        { timeout },
+      );
+
+    // Polled, not reloaded: the time of the data moves on by itself.
+    const firstUpdate = Number(await page.locator('[data-updated-at]').getAttribute('data-updated-at'));
+    await page.waitForFunction(
+      (first) => Number(document.querySelector('[data-updated-at]')?.getAttribute('data-updated-at')) > first,
+      firstUpdate,
+    );
+
+    await page.getByLabel('Orders per second').fill('5');
+    // Long enough to still run under chaos below, whatever this machine's pace.
+    await page.getByLabel('Duration (s)').fill('60');
+    await page.getByRole('button', { name: 'Start load' }).click();
+    await page.getByTestId('demo-answer').filter({ hasText: 'Load started: 5 orders/s for 60 s.' }).waitFor();
+    await page.waitForSelector('[data-testid="load-status"][data-running="true"]');
+    await waitForChart('throughput', 'data-max', 0, 40_000);
+    // The tests before placed a few orders in the last two minutes; only the load settles more than 1 a second.
+    await waitForChart('throughput', 'data-max', 1, 40_000);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="load-status"]')?.getAttribute('data-placed')) > 0);
+    // The 1 s line is in the latency chart whatever the latencies: on its axis, and in its legend.
+    expect(await chartNumber('latency', 'data-threshold-ms')).toBe(1000);
+    expect(await chartNumber('latency', 'data-y-max')).toBeGreaterThan(1000);
+    expect(await page.locator('[data-chart="latency"] .u-legend').textContent()).toContain('1 s (red on the overview)');
+
+    const backlogBefore = (await chartNumber('backlog', 'data-max')) || 0;
+    await page.getByRole('button', { name: 'Latency 5 s on every inventory call' }).click();
+    await page.waitForSelector('[data-testid="demo-chaos"][data-enabled="true"]');
+    expect(await page.getByTestId('demo-chaos').textContent()).toBe('On: 5000 ms latency on 100 % of calls');
+    expect(await chaos('GET')).toMatchObject({ enabled: true, latency_ms: 5000, latency_rate: 1 });
+    // Every inventory call now takes 5 s: orders pile up while the load goes on, and those that
+    // settle took over a second. Both show while chaos is on.
+    await waitForChart('backlog', 'data-max', backlogBefore + 10, 40_000);
+    await waitForChart('latency', 'data-max-ms', 1000, 60_000);
+    expect((await chaos('GET')).enabled).toBe(true);
+    await screenshot(page, 'demo', 'demo');
+    await page.getByRole('button', { name: 'Chaos off' }).click();
+    await page.waitForSelector('[data-testid="demo-chaos"][data-enabled="false"]');
+    expect((await chaos('GET')).enabled).toBe(false);
+    expect(await chartNumber('latency', 'data-y-max')).toBeGreaterThan(await chartNumber('latency', 'data-max-ms'));
+
+    // Stopped from the page (if its 60 s are not over by now, that is: the answer is the same).
+    await page.getByRole('button', { name: 'Stop load' }).click();
+    await page
+      .getByTestId('demo-answer')
+      .filter({ hasText: /^Load stopped: \d+ placed, \d+ failed\.$/ })
+      .waitFor();
+    await page.waitForSelector('[data-testid="load-status"][data-running="false"]');
+    expect(await chartNumber('stock', 'data-items')).toBeGreaterThan(0);
+    expect(await stillSameDocument(page)).toBe(true);
+
+    // At 375 px the charts shrink to the page's width: nothing scrolls sideways.
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-chart] canvas')].every((canvas) => canvas.getBoundingClientRect().right <= window.innerWidth),
+    );
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    await screenshot(page, 'demo-375');
+
+    // The polled resource answers JSON to the logged-in browser.
+    const polled = await page.request.get(`${web.url}/demo/stats`);
+    expect(polled.status()).toBe(200);
+    expect(Object.keys(await polled.json())).toEqual(expect.arrayContaining(['stats', 'items', 'chaos']));
+    expect(consoleErrors.filter((text) => /Content Security Policy|Refused to/i.test(text))).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    if (consoleErrors.length > 0) console.warn('demo page console errors:', consoleErrors);
+    await page.close();
+  }, 300_000);
+
   it('fits a phone’s width on every page: only tables scroll sideways', async () => {
     const item = await createTestItem(s.inventoryStore, 5, 'web');
     const placed = await postOrder(s, { lines: [{ item_id: item, quantity: 1 }] }, { key: randomUUID(), wait: 10 });
@@ -361,6 +462,7 @@ describe('dashboard in a real browser against the real services', () => {
       [`/orders/${placed.body.id}`, 'phone-order-detail'],
       ['/inventory', 'phone-inventory'],
       ['/chaos', 'phone-chaos'],
+      ['/demo', 'phone-demo'],
       ['/login', 'phone-login'],
     ] as const) {
       await page.goto(`${web.url}${path}`);

@@ -42,6 +42,8 @@ export interface TestServicesOptions {
   /** Budgets per caller and minute; high unless a test is about them. */
   ordersPerMinute?: number;
   inventoryPerMinute?: number;
+  /** The worker's HTTP timeout per inventory call (production: 8 s); short by default so outages show fast. */
+  inventoryRequestTimeoutMs?: number;
   /** Databases of their own (as the app role) instead of the suite's shared pair. */
   databaseUrls?: { orders: string; inventory: string };
 }
@@ -105,7 +107,11 @@ export async function startTestServices(options: TestServicesOptions = {}) {
       namespace: infra.temporal.namespace,
       taskQueue,
       activities: createOrderActivities({
-        inventory: createInventoryClient({ baseUrl: inventoryUrl, requestTimeoutMs: 1_500, serviceToken: TEST_SERVICE_TOKEN }),
+        inventory: createInventoryClient({
+          baseUrl: inventoryUrl,
+          requestTimeoutMs: options.inventoryRequestTimeoutMs ?? 1_500,
+          serviceToken: TEST_SERVICE_TOKEN,
+        }),
         orders: createOrderRecords(ordersDb),
         events: createOrderEventPublisher(workerRedis),
       }),

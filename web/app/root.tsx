@@ -17,6 +17,7 @@ const NAV = [
   { to: '/orders', label: 'Orders' },
   { to: '/inventory', label: 'Inventory' },
   { to: '/chaos', label: 'Chaos' },
+  { to: '/demo', label: 'Demo' },
 ];
 
 /** Only whether someone is logged in, for the header: open, since the login page needs the layout too. */

@@ -221,3 +221,90 @@ describe('gateway client', () => {
     expect(health.probe.error).toBe('connection refused (is it running?)');
   });
 });
+
+describe('gateway client: the operator API', () => {
+  const LOAD = {
+    running: true,
+    rate: 5,
+    duration_s: 40,
+    started_at: '2026-11-25T12:00:00.000Z',
+    ends_at: '2026-11-25T12:00:40.000Z',
+    placed: 0,
+    failed: 0,
+  };
+  const STATS = { window_ms: 120_000, bucket_ms: 5_000, buckets: [], load: { ...LOAD, running: false } };
+
+  it('reads the stats and the load status, and starts and stops a load, as the admin', async () => {
+    fake = await startFakeService((request) => {
+      if (request.path === '/api/admin/stats') return { body: STATS };
+      if (request.method === 'POST') return { status: 202, body: LOAD };
+      return { body: request.method === 'DELETE' ? { ...LOAD, running: false } : LOAD };
+    });
+    const client = createGatewayClient([fake.url], ADMIN);
+    expect(await client.operatorStats()).toEqual(STATS);
+    expect(await client.loadStatus()).toEqual({ ok: true, load: LOAD });
+    expect(await client.startLoad({ rate: 5, duration_s: 40, multi_share: 0.3 })).toEqual({ ok: true, load: LOAD });
+    expect(await client.stopLoad()).toEqual({ ok: true, load: { ...LOAD, running: false } });
+    expect(fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'GET /api/admin/stats',
+      'GET /api/admin/load',
+      'POST /api/admin/load',
+      'DELETE /api/admin/load',
+    ]);
+    expect(JSON.parse(fake.requests[2]!.body)).toEqual({ rate: 5, duration_s: 40, multi_share: 0.3 });
+    expect(fake.requests[2]!.headers['content-type']).toBe('application/json');
+    for (const request of fake.requests) expect(request.headers.authorization, request.path).toBe(`Bearer ${ADMIN}`);
+  });
+
+  it('returns a 409 (a load already runs) and a 400 as problems', async () => {
+    const busy = { type: 'x', title: 'A load is already running', status: 409, detail: 'stop it first' };
+    const bad = { type: 'y', title: 'Invalid load', status: 400 };
+    fake = await startFakeService((request) => {
+      const problem = JSON.parse(request.body).rate === 5 ? busy : bad;
+      return { status: problem.status, headers: { 'content-type': 'application/problem+json' }, body: problem };
+    });
+    const client = createGatewayClient([fake.url], ADMIN);
+    expect(await client.startLoad({ rate: 5, duration_s: 40, multi_share: 0.3 })).toEqual({ ok: false, problem: busy });
+    expect(await client.startLoad({ rate: 500, duration_s: 40, multi_share: 0.3 })).toEqual({ ok: false, problem: bad });
+  });
+
+  it('returns a 503 when the gateway cannot list the items to order as a problem too', async () => {
+    const problem = { type: 'z', title: 'Items unavailable', status: 503, detail: 'The inventory lists no items to order.' };
+    fake = await startFakeService(() => ({ status: 503, headers: { 'content-type': 'application/problem+json' }, body: problem }));
+    expect(await createGatewayClient([fake.url], ADMIN).startLoad({ rate: 5, duration_s: 40, multi_share: 0.3 })).toEqual({
+      ok: false,
+      problem,
+    });
+  });
+
+  it('says so when the gateway has no operator API, or refuses the token', async () => {
+    fake = await startFakeService((request) =>
+      request.method === 'DELETE'
+        ? { status: 403, body: { type: 'x', title: 'Forbidden', status: 403 } }
+        : { status: 404, body: { type: 'x', title: 'Not Found', status: 404 } },
+    );
+    const client = createGatewayClient([fake.url], ADMIN);
+    expect(await thrown(client.operatorStats())).toEqual({
+      status: 404,
+      data: { type: 'x', title: 'Not Found', status: 404, detail: 'This gateway has no operator API (/api/admin/stats).' },
+    });
+    expect(await client.stopLoad()).toEqual({
+      ok: false,
+      problem: {
+        type: 'x',
+        title: 'Forbidden',
+        status: 403,
+        detail: 'The gateway refused the dashboard’s admin token: check ADMIN_TOKEN on both.',
+      },
+    });
+  });
+
+  it('moves on to the next gateway for the stats, and throws an outage when none answers', async () => {
+    fake = await startFakeService(() => ({ body: STATS }));
+    expect(await createGatewayClient([await deadUrl(), fake.url], ADMIN).operatorStats()).toEqual(STATS);
+    expect(await thrown(createGatewayClient([await deadUrl()], ADMIN).stopLoad())).toEqual({
+      status: 503,
+      data: { outage: 'gateway', detail: 'connection refused (is it running?)' },
+    });
+  });
+});

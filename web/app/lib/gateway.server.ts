@@ -1,10 +1,13 @@
+import { data } from '@remix-run/node';
 import { config } from '../config.server';
 import { call, describeFailure, expectJson, probe, readProblem, type Probe } from './upstream.server';
 import type { OrderList, OrderStatus, OrderView, Problem } from './types';
 import type { DeepHealth } from '../../../shared/contract/health';
+import type { LoadRequest, LoadStatus, OperatorStats } from '../../../shared/contract/operator';
 
 export type PlaceResult = { ok: true; order: OrderView; replayed: boolean } | { ok: false; problem: Problem };
 export type CancelResult = { ok: true; order: OrderView; settled: boolean } | { ok: false; problem: Problem };
+export type LoadResult = { ok: true; load: LoadStatus } | { ok: false; problem: Problem };
 
 export interface ListQuery {
   status?: OrderStatus;
@@ -53,6 +56,14 @@ export function createGatewayClient(
   };
   const failOver = (from: number) => {
     if (current === from) current = (from + 1) % baseUrls.length;
+  };
+  /** The operator API's 4xx answers, in words: an older gateway has no such route, a wrong token is refused. */
+  const operatorProblem = async (response: Response, path: string): Promise<Problem> => {
+    const problem = await readProblem(response);
+    if (response.status === 401 || response.status === 403)
+      return { ...problem, detail: 'The gateway refused the dashboard’s admin token: check ADMIN_TOKEN on both.' };
+    if (response.status === 404) return { ...problem, detail: `This gateway has no operator API (${path}).` };
+    return problem;
   };
   /** One call, on each gateway in turn until one answers. */
   const request = async (path: string, query: Record<string, string | number | undefined>, init: RequestInit & { timeoutMs: number }) => {
@@ -110,6 +121,45 @@ export function createGatewayClient(
       if (response.status >= 400 && response.status < 500) return { ok: false, problem: await readProblem(response) };
       const order = await expectJson<OrderView>('gateway', response);
       return { ok: true, order, settled: response.status === 200 };
+    },
+
+    /** GET /api/admin/stats: the last two minutes in 5 s buckets, and the load generator's status. */
+    async operatorStats(timeout = timeoutMs): Promise<OperatorStats> {
+      const response = await request('/api/admin/stats', {}, { headers: admin, timeoutMs: timeout });
+      if (response.status >= 400 && response.status < 500)
+        throw data(await operatorProblem(response, '/api/admin/stats'), { status: response.status });
+      return expectJson('gateway', response);
+    },
+
+    /** GET /api/admin/load: whether the load generator runs, and what it placed. */
+    async loadStatus(): Promise<LoadResult> {
+      const response = await request('/api/admin/load', {}, { headers: admin, timeoutMs });
+      if (response.status >= 400 && response.status < 500)
+        return { ok: false, problem: await operatorProblem(response, '/api/admin/load') };
+      return { ok: true, load: await expectJson<LoadStatus>('gateway', response) };
+    },
+
+    /**
+     * POST /api/admin/load: starts placing real orders. A 409 problem while a load already runs,
+     * a 400 one on bad input, a 503 one when the gateway cannot list the items to order.
+     */
+    async startLoad(load: LoadRequest): Promise<LoadResult> {
+      const response = await request(
+        '/api/admin/load',
+        {},
+        { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify(load), timeoutMs },
+      );
+      if ((response.status >= 400 && response.status < 500) || response.status === 503)
+        return { ok: false, problem: await operatorProblem(response, '/api/admin/load') };
+      return { ok: true, load: await expectJson<LoadStatus>('gateway', response) };
+    },
+
+    /** DELETE /api/admin/load: stops the load generator (answered the same when none runs). */
+    async stopLoad(): Promise<LoadResult> {
+      const response = await request('/api/admin/load', {}, { method: 'DELETE', headers: admin, timeoutMs });
+      if (response.status >= 400 && response.status < 500)
+        return { ok: false, problem: await operatorProblem(response, '/api/admin/load') };
+      return { ok: true, load: await expectJson<LoadStatus>('gateway', response) };
     },
 
     /**
@@ -185,7 +235,7 @@ function relay(body: ReadableStream<Uint8Array>, upstream: AbortController): Rea
   });
 }
 
-export type { DeepHealth };
+export type { DeepHealth, LoadRequest, LoadStatus, OperatorStats };
 
 export type GatewayClient = ReturnType<typeof createGatewayClient>;
 

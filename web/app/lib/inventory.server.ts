@@ -37,8 +37,11 @@ export function createInventoryClient(baseUrl: string, adminToken: string, timeo
   }
 
   return {
-    async listItems(): Promise<InventoryItem[]> {
-      const body = await expectJson<{ items: InventoryItem[] }>('inventory', await call('inventory', url('/api/inventory'), { timeoutMs }));
+    async listItems(timeout = timeoutMs): Promise<InventoryItem[]> {
+      const body = await expectJson<{ items: InventoryItem[] }>(
+        'inventory',
+        await call('inventory', url('/api/inventory'), { timeoutMs: timeout }),
+      );
       return body.items;
     },
 

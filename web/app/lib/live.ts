@@ -105,3 +105,21 @@ export function usePolling(ms: number): void {
     return () => clearInterval(timer);
   }, [ms]);
 }
+
+/**
+ * Loads `href` into a fetcher every `ms` while the page is on screen and the previous load has
+ * finished (a slow answer delays the next poll instead of piling requests up). The page itself
+ * is not reloaded: only the fetcher's data changes.
+ */
+export function useFetcherPolling(fetcher: { state: string; load: (href: string) => void }, href: string, ms: number): void {
+  const latest = useRef(fetcher);
+  useEffect(() => {
+    latest.current = fetcher;
+  });
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible' && latest.current.state === 'idle') latest.current.load(href);
+    }, ms);
+    return () => clearInterval(timer);
+  }, [href, ms]);
+}
