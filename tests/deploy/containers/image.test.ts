@@ -133,7 +133,8 @@ describe('the image (buildah build, podman run)', () => {
     const clientMajor = Number(/^pg_dump \(PostgreSQL\) (\d+)/m.exec(clientTools.stdout)?.[1]);
     const admin = new pg.Client({ connectionString: postgresUrl(infra.postgres, 'superuser', 'postgres') });
     await admin.connect();
-    const serverMajor = Math.floor(Number((await admin.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v) / 10_000);
+    const { rows } = await admin.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");
+    const serverMajor = Math.floor(rows[0]!.v / 10_000);
     await admin.end();
     expect(serverMajor, `the image's pg_dump ${clientMajor} cannot dump the suite's Postgres ${serverMajor}`).toBeLessThanOrEqual(
       clientMajor,
