@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OperatorStats, StatsBucket } from '../../../shared/contract/operator';
+import { BUCKET_MS, statsBucket } from '../test-support/stats-bucket';
 import {
   LATENCY_THRESHOLD_MS,
   accumulate,
@@ -16,24 +17,8 @@ import {
 import type { InventoryItem } from './types';
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
-const BUCKET_MS = 5_000;
 
-function bucket(i: number, fields: Partial<StatsBucket> = {}): StatsBucket {
-  return {
-    t: T0 + i * BUCKET_MS,
-    confirmed: 0,
-    failed: 0,
-    cancelled: 0,
-    accept_p50_ms: null,
-    accept_p95_ms: null,
-    end_to_end_p50_ms: null,
-    end_to_end_p95_ms: null,
-    backlog: 0,
-    inventory_retries: 0,
-    inventory_failures: 0,
-    ...fields,
-  };
-}
+const bucket = (i: number, fields: Partial<StatsBucket> = {}): StatsBucket => statsBucket(T0 + i * BUCKET_MS, fields);
 
 const LOAD_IDLE = { running: false, rate: 0, duration_s: 0, started_at: null, ends_at: null, placed: 0, failed: 0 };
 

@@ -3,6 +3,7 @@ import { createRemixStub } from '@remix-run/testing';
 import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OperatorStats, StatsBucket } from '../../../shared/contract/operator';
+import { BUCKET_MS, statsBucket } from '../test-support/stats-bucket';
 import type { OperatorSnapshot } from '../lib/operator-charts';
 import Demo from './demo';
 
@@ -29,25 +30,9 @@ vi.mock('uplot', () => {
   return { default: FakePlot };
 });
 
-const BUCKET_MS = 5_000;
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
-function bucket(i: number, fields: Partial<StatsBucket>): StatsBucket {
-  return {
-    t: NOW - (24 - i) * BUCKET_MS,
-    confirmed: 0,
-    failed: 0,
-    cancelled: 0,
-    accept_p50_ms: null,
-    accept_p95_ms: null,
-    end_to_end_p50_ms: null,
-    end_to_end_p95_ms: null,
-    backlog: 0,
-    inventory_retries: 0,
-    inventory_failures: 0,
-    ...fields,
-  };
-}
+const bucket = (i: number, fields: Partial<StatsBucket> = {}): StatsBucket => statsBucket(NOW - (24 - i) * BUCKET_MS, fields);
 
 const STATS: OperatorStats = {
   window_ms: 120_000,
