@@ -69,15 +69,19 @@ function renderOrders(pages: OrderView[][]) {
   return { loads: () => loads };
 }
 
+/** The page's event stream: it opens in an effect, which a loaded machine may run after the first paint. */
+async function openedStream(): Promise<FakeEventSource> {
+  await waitFor(() => expect(FakeEventSource.instances).toHaveLength(1));
+  return FakeEventSource.instances[0]!;
+}
+
 const rowStatus = (id: string) => document.querySelector(`tr[data-order-id="${id}"]`)?.getAttribute('data-status');
 
 describe('orders page, live', () => {
   it('listens on the dashboard’s own event route and says when it is live', async () => {
     renderOrders([[order(A, 'PENDING', 1)]]);
     await screen.findByText(A);
-    // The stream opens in an effect, which a loaded machine may run after the first paint.
-    await waitFor(() => expect(FakeEventSource.instances).toHaveLength(1));
-    const source = FakeEventSource.instances[0]!;
+    const source = await openedStream();
     expect(source.url).toBe('/api/events');
     expect(screen.getByRole('status').textContent).toContain('Connecting');
     act(() => source.open());
@@ -90,7 +94,7 @@ describe('orders page, live', () => {
     // The reload the events trigger answers an older version than the event's.
     renderOrders([[order(A, 'PENDING', 1)], [{ ...order(A, 'PENDING', 2), created_at: '2026-11-25T12:30:00.000Z' }]]);
     await screen.findByText(A);
-    const source = FakeEventSource.instances[0]!;
+    const source = await openedStream();
     act(() => source.send('order', { eventId: `${A}:3`, orderId: A, status: 'CONFIRMED', version: 3, at: '2026-11-25T12:00:01.000Z' }));
     expect(rowStatus(A)).toBe('CONFIRMED');
     act(() => source.send('order', { eventId: `${A}:2`, orderId: A, status: 'PENDING', version: 2, at: '2026-11-25T12:00:00.500Z' }));
@@ -102,7 +106,7 @@ describe('orders page, live', () => {
   it('reloads the list, at most once per burst, to show an order it did not know', async () => {
     const loads = renderOrders([[order(A, 'CONFIRMED', 4)], [order(B, 'PENDING', 1), order(A, 'CONFIRMED', 4)]]).loads;
     await screen.findByText(A);
-    const source = FakeEventSource.instances[0]!;
+    const source = await openedStream();
     act(() => {
       for (let version = 1; version <= 5; version += 1) {
         source.send('order', { eventId: `${B}:${version}`, orderId: B, status: 'PENDING', version, at: '2026-11-25T12:00:01.000Z' });
