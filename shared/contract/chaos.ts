@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_CHAOS_LATENCY_MS } from './chaos-limits';
 
 /** Chaos mode's settings, as the inventory service stores them and the dashboard edits them. */
 
@@ -20,7 +21,7 @@ export const ChaosUpdateSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ description: 'false turns chaos off, keeping the other values' })),
     latency: Type.Optional(Type.Boolean({ description: "The seed's switch: true = 5 s on every call" })),
-    latency_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+    latency_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CHAOS_LATENCY_MS })),
     latency_rate: Type.Optional(Rate('Share of /api/inventory calls delayed by latency_ms')),
     crash_rate: Type.Optional(Rate('Share of calls failing with 503 before any commit')),
     lost_response_rate: Type.Optional(Rate('Share of stock changes committed whose answer is dropped')),

@@ -1,6 +1,7 @@
+import { MAX_CHAOS_LATENCY_MS } from '../../../shared/contract/chaos-limits';
 import { CHAOS_RATES, type ChaosState, type ChaosUpdate } from './types';
 
-export const MAX_LATENCY_MS = 10_000;
+export const MAX_LATENCY_MS = MAX_CHAOS_LATENCY_MS;
 
 /** The chaos form shows rates as percentages; the inventory service takes 0..1. */
 export function readChaosForm(form: FormData): { ok: true; update: ChaosUpdate } | { ok: false; error: string } {

@@ -57,6 +57,9 @@ describe('chaos form', () => {
 
   it('refuses values out of range', () => {
     expect(readChaosForm(formOf({ latency_ms: '-1' }))).toMatchObject({ ok: false });
+    // The same ceiling as the inventory API (shared/contract/chaos-limits.ts): 60 s.
+    expect(readChaosForm(formOf({ latency_ms: '60000' }))).toMatchObject({ ok: true, update: { latency_ms: 60_000 } });
+    expect(readChaosForm(formOf({ latency_ms: '60001' }))).toMatchObject({ ok: false });
     expect(readChaosForm(formOf({ latency_ms: '0', crash_rate: '101' }))).toMatchObject({
       ok: false,
       error: expect.stringContaining('Failure before commit'),
