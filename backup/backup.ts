@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { withClient } from '../infra/postgres';
 import type { Logger } from 'pino';
 import type { BackupOutcome, BackupRunRecord } from '../shared/backup-runs';
 import { ARCHIVE_FORMAT, type BackupPart, describeFile, type ManifestFile, sha256File, writeArchive } from './archive';
@@ -40,9 +40,7 @@ async function dumpAll(deps: BackupDeps, dir: string): Promise<ManifestFile[]> {
     ...deps.databases.extra.map((database) => ({ part: 'extra' as const, database })),
   ];
   const [first, ...rest] = parts.map(({ database }) => database) as [string, ...string[]];
-  const holder = new pg.Client({ connectionString: deps.databaseUrl(first) });
-  await holder.connect();
-  try {
+  await withClient(deps.databaseUrl(first), async (holder) => {
     await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const { snapshot } = (await holder.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot')).rows[0]!;
     await Promise.all([
@@ -51,24 +49,18 @@ async function dumpAll(deps: BackupDeps, dir: string): Promise<ManifestFile[]> {
       deps.tools.dumpGlobals(deps.databaseUrl('postgres'), path.join(dir, 'globals.sql')),
     ]);
     await holder.query('COMMIT');
-  } finally {
-    await holder.end();
-  }
+  });
   return [
     ...(await Promise.all(parts.map(({ part, database }) => describeFile(dir, `${database}.dump`, part, database)))),
     await describeFile(dir, 'globals.sql', 'globals'),
   ];
 }
 
-async function serverVersion(databaseUrl: string): Promise<string> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-  } finally {
-    await client.end();
-  }
-}
+const serverVersion = (databaseUrl: string) =>
+  withClient(
+    databaseUrl,
+    async (client) => (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version,
+  );
 
 /**
  * One backup run: the day's archive is made and uploaded unless it exists already. Two runs on

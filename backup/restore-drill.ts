@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { withClient } from '../infra/postgres';
 import { checkStoredInvariants, type InvariantResult } from '../shared/stored-invariants';
 import { ArchiveInvalid, type Manifest, readArchive, sha256File } from './archive';
 import type { ArchiveStore } from './archive-store';
@@ -42,27 +43,22 @@ async function withPool<T>(url: string, work: (pool: pg.Pool) => Promise<T>): Pr
 }
 
 async function recreateDatabase(maintenanceUrl: string, name: string): Promise<void> {
-  await withPool(maintenanceUrl, async (pool) => {
-    const client = await pool.connect();
-    try {
-      const database = client.escapeIdentifier(name);
-      await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await client.query(`CREATE DATABASE ${database}`);
-    } finally {
-      client.release();
-    }
+  await withClient(maintenanceUrl, async (client) => {
+    const database = client.escapeIdentifier(name);
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${database}`);
   });
 }
 
 async function countRows(url: string): Promise<Record<string, number>> {
-  return withPool(url, async (pool) => {
+  return withClient(url, async (client) => {
     const tables = (
-      await pool.query<{ name: string }>(
+      await client.query<{ name: string }>(
         `SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE '\\_prisma%' ORDER BY 1`,
       )
     ).rows;
     const counts: Record<string, number> = {};
-    for (const { name } of tables) counts[name] = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`)).rows[0]!.n;
+    for (const { name } of tables) counts[name] = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`)).rows[0]!.n;
     return counts;
   });
 }
