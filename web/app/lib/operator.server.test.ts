@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHAOS_OFF } from '../../../shared/contract/chaos';
-import { deadUrl, startFakeService, type FakeService } from '../test-support/fake-service';
+import { deadUrl, fakeServicesPerTest } from '../test-support/fake-service';
 import { createGatewayClient } from './gateway.server';
 import { createInventoryClient } from './inventory.server';
 import { createOperatorSnapshot, describeError } from './operator.server';
@@ -22,17 +22,7 @@ const ITEM = {
   updated_at: '2026-11-25T00:00:00.000Z',
 };
 
-let fakes: FakeService[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.map((fake) => fake.close()));
-  fakes = [];
-});
-
-async function fake(handler: Parameters<typeof startFakeService>[0]) {
-  const service = await startFakeService(handler);
-  fakes.push(service);
-  return service.url;
-}
+const fake = fakeServicesPerTest();
 
 const inventoryUrl = () => fake((request) => (request.path === '/api/inventory' ? { body: { items: [ITEM] } } : { body: CHAOS_OFF }));
 

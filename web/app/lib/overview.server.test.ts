@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { deadUrl, startFakeService, type FakeService } from '../test-support/fake-service';
+import { describe, expect, it } from 'vitest';
+import { deadUrl, fakeServicesPerTest } from '../test-support/fake-service';
 import { createGatewayClient } from './gateway.server';
 import { healthLevel } from './health';
 import { createInventoryClient } from './inventory.server';
@@ -16,17 +16,7 @@ const order = (id: string, status: string, createdAt: string) => ({
   version: 1,
 });
 
-let fakes: FakeService[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.map((fake) => fake.close()));
-  fakes = [];
-});
-
-async function fake(handler: Parameters<typeof startFakeService>[0]) {
-  const service = await startFakeService(handler);
-  fakes.push(service);
-  return service.url;
-}
+const fake = fakeServicesPerTest();
 
 const deepHealthy = {
   status: 'ok',

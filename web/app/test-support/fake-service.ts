@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { afterEach } from 'vitest';
 
 export interface RecordedRequest {
   method: string;
@@ -49,6 +50,23 @@ export async function startFakeService(handler: Handler) {
 }
 
 export type FakeService = Awaited<ReturnType<typeof startFakeService>>;
+
+/**
+ * For a test file: `fake(handler)` starts a fake service and answers its URL; every one started
+ * is closed after each test.
+ */
+export function fakeServicesPerTest(): (handler: Handler) => Promise<string> {
+  let fakes: FakeService[] = [];
+  afterEach(async () => {
+    await Promise.all(fakes.map((fake) => fake.close()));
+    fakes = [];
+  });
+  return async (handler) => {
+    const service = await startFakeService(handler);
+    fakes.push(service);
+    return service.url;
+  };
+}
 
 /** A URL nothing listens on: the port of a server that was just closed. */
 export async function deadUrl(): Promise<string> {
