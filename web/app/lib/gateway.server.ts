@@ -65,6 +65,13 @@ export function createGatewayClient(
     if (response.status === 404) return { ...problem, detail: `This gateway has no operator API (${path}).` };
     return problem;
   };
+  /** One call of the load generator's route: its status, or the gateway's refusal (4xx, or 503 without items) as a problem. */
+  const loadCall = async (init: RequestInit): Promise<LoadResult> => {
+    const response = await request('/api/admin/load', {}, { ...init, headers: { ...admin, ...init.headers }, timeoutMs });
+    if ((response.status >= 400 && response.status < 500) || response.status === 503)
+      return { ok: false, problem: await operatorProblem(response, '/api/admin/load') };
+    return { ok: true, load: await expectJson<LoadStatus>('gateway', response) };
+  };
   /** One call, on each gateway in turn until one answers. */
   const request = async (path: string, query: Record<string, string | number | undefined>, init: RequestInit & { timeoutMs: number }) => {
     let lastError: unknown;
@@ -132,35 +139,17 @@ export function createGatewayClient(
     },
 
     /** GET /api/admin/load: whether the load generator runs, and what it placed. */
-    async loadStatus(): Promise<LoadResult> {
-      const response = await request('/api/admin/load', {}, { headers: admin, timeoutMs });
-      if (response.status >= 400 && response.status < 500)
-        return { ok: false, problem: await operatorProblem(response, '/api/admin/load') };
-      return { ok: true, load: await expectJson<LoadStatus>('gateway', response) };
-    },
+    loadStatus: () => loadCall({}),
 
     /**
      * POST /api/admin/load: starts placing real orders. A 409 problem while a load already runs,
      * a 400 one on bad input, a 503 one when the gateway cannot list the items to order.
      */
-    async startLoad(load: LoadRequest): Promise<LoadResult> {
-      const response = await request(
-        '/api/admin/load',
-        {},
-        { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify(load), timeoutMs },
-      );
-      if ((response.status >= 400 && response.status < 500) || response.status === 503)
-        return { ok: false, problem: await operatorProblem(response, '/api/admin/load') };
-      return { ok: true, load: await expectJson<LoadStatus>('gateway', response) };
-    },
+    startLoad: (load: LoadRequest) =>
+      loadCall({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(load) }),
 
     /** DELETE /api/admin/load: stops the load generator (answered the same when none runs). */
-    async stopLoad(): Promise<LoadResult> {
-      const response = await request('/api/admin/load', {}, { method: 'DELETE', headers: admin, timeoutMs });
-      if (response.status >= 400 && response.status < 500)
-        return { ok: false, problem: await operatorProblem(response, '/api/admin/load') };
-      return { ok: true, load: await expectJson<LoadStatus>('gateway', response) };
-    },
+    stopLoad: () => loadCall({ method: 'DELETE' }),
 
     /**
      * The gateway's SSE stream, passed through to the browser. If the gateway cannot be
