@@ -64,6 +64,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     perMinute: () => deps.ordersPerMinute,
     limits: (request) => request.method === 'POST' && request.routeOptions.url === '/api/orders',
   });
+  const records = createOrderRecords(deps.db);
+  const backupRuns = createBackupRuns(deps.db);
   const registry = deps.metrics ?? createMetricsRegistry('gateway');
   registerHttpMetrics(app, registry);
   registerGatewayMetrics(
@@ -71,9 +73,9 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     registry,
     {
       afterSeconds: deps.stuckAfterMs / 1000,
-      count: () => createOrderRecords(deps.db).countStuck(deps.stuckAfterMs),
+      count: () => records.countStuck(deps.stuckAfterMs),
     },
-    () => createBackupRuns(deps.db).lastUpload(),
+    () => backupRuns.lastUpload(),
   );
   await registerOpenApi(app, {
     title: 'Valerix gateway',
@@ -113,7 +115,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     },
     log: app.log,
   });
-  registerOperatorRoutes(app, { records: createOrderRecords(deps.db), accepts, load });
+  registerOperatorRoutes(app, { records, accepts, load });
   app.addHook('onClose', async () => {
     await load.stop();
   });
